@@ -1,0 +1,50 @@
+//! Database connections. SQLite is the embedded default (one file per service, WAL,
+//! `synchronous=FULL` so a commit that returned survives a power cut); PostgreSQL by URL.
+
+use std::{str::FromStr, time::Duration};
+
+use anyhow::Context as _;
+use sea_orm::{ConnectOptions, Database, DatabaseConnection, SqlxSqliteConnector};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+
+use crate::config::DatabaseSettings;
+
+/// Opens the service's database. The caller runs its migrations next.
+pub async fn connect(settings: &DatabaseSettings) -> anyhow::Result<DatabaseConnection> {
+    let url = settings.url.as_str();
+    if url.starts_with("sqlite:") {
+        connect_sqlite(url, settings.max_connections).await
+    } else {
+        let mut options = ConnectOptions::new(url.to_owned());
+        options
+            .max_connections(settings.max_connections)
+            .connect_timeout(Duration::from_secs(10))
+            .sqlx_logging(false);
+        Database::connect(options)
+            .await
+            .context("connecting to PostgreSQL")
+    }
+}
+
+async fn connect_sqlite(url: &str, max_connections: u32) -> anyhow::Result<DatabaseConnection> {
+    let options = SqliteConnectOptions::from_str(url)
+        .with_context(|| format!("parsing SQLite URL {url}"))?
+        .create_if_missing(true)
+        .journal_mode(SqliteJournalMode::Wal)
+        .synchronous(SqliteSynchronous::Full)
+        .foreign_keys(true)
+        // Writers queue on SQLite's single write lock instead of failing at once.
+        .busy_timeout(Duration::from_secs(10));
+    if let Some(parent) = options.get_filename().parent() {
+        if !parent.as_os_str().is_empty() {
+            std::fs::create_dir_all(parent)
+                .with_context(|| format!("creating the folder of {url}"))?;
+        }
+    }
+    let pool = SqlitePoolOptions::new()
+        .max_connections(max_connections)
+        .connect_with(options)
+        .await
+        .with_context(|| format!("opening SQLite database {url}"))?;
+    Ok(SqlxSqliteConnector::from_sqlx_sqlite_pool(pool))
+}

@@ -1,0 +1,22 @@
+//! The HTTP edge every service shares.
+//!
+//! - [`error`]: [`ApiError`], the one error type handlers return; it becomes RFC 9457
+//!   `application/problem+json` with a stable `code` and per-field errors.
+//! - [`problem`]: the middleware that renders problems in the caller's language
+//!   (`Accept-Language`: `zh-CN` by default, `en`), including the edge's own 404/405/408/413.
+//! - [`json`]: a JSON extractor whose errors name the field at fault.
+//! - [`page`]: cursor pagination (`?limit=` ≤ 100, `next_cursor`).
+//! - [`ops`]: `/healthz`, `/readyz`, `/metrics`, `/openapi.json`.
+//! - [`edge`]: the layers around every router, and [`serve`] with graceful shutdown.
+
+pub mod edge;
+pub mod error;
+pub mod json;
+pub mod ops;
+pub mod page;
+pub mod problem;
+
+pub use edge::{edge, serve};
+pub use error::{ApiError, FieldError, Text};
+pub use json::ApiJson;
+pub use page::{Page, PageQuery};
