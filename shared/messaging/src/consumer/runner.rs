@@ -1,0 +1,169 @@
+//! The consumer loop: pull, apply once, ack after commit.
+
+use std::sync::Arc;
+
+use anyhow::Context as _;
+use async_nats::jetstream::{self, consumer::pull, AckKind};
+use futures::StreamExt as _;
+use prism_contracts::RawEnvelope;
+use sea_orm::DatabaseConnection;
+use tokio_util::sync::CancellationToken;
+use tracing::Instrument as _;
+
+use super::{apply_once, dead_letter, Apply, ApplyError, ConsumerSpec, DeadLetterReason, Outcome};
+use crate::Outbox;
+
+/// Consumes `spec` until `shutdown`: stops pulling, finishes the events in hand, returns.
+/// Several instances may run the same spec; JetStream gives each event to one of them and
+/// the inbox makes a redelivery harmless.
+pub async fn run<A: Apply>(
+    js: jetstream::Context,
+    db: DatabaseConnection,
+    outbox: Outbox,
+    spec: ConsumerSpec,
+    handler: Arc<A>,
+    shutdown: CancellationToken,
+) -> anyhow::Result<()> {
+    let stream = js
+        .get_stream(spec.stream)
+        .await
+        .with_context(|| format!("consumer {}: stream {}", spec.durable, spec.stream))?;
+    let config = consumer_config(&spec);
+    let consumer = stream
+        .create_consumer(config)
+        .await
+        .with_context(|| format!("creating consumer {}", spec.durable))?;
+    let batch = spec.concurrency.max(1) * 2;
+    let messages = consumer
+        .stream()
+        .max_messages_per_batch(batch)
+        .messages()
+        .await
+        .with_context(|| format!("pulling from {}", spec.durable))?;
+    tracing::info!(consumer = %spec.durable, "consuming");
+
+    let context = Arc::new(Context {
+        js,
+        db,
+        outbox,
+        spec,
+        handler,
+    });
+    messages
+        .take_until(shutdown.cancelled_owned())
+        .for_each_concurrent(context.spec.concurrency.max(1), |message| {
+            let context = context.clone();
+            async move {
+                match message {
+                    Ok(message) => context.process(message).await,
+                    Err(error) => {
+                        tracing::warn!(consumer = %context.spec.durable, error = %error, "pull failed");
+                    }
+                }
+            }
+        })
+        .await;
+    Ok(())
+}
+
+/// The JetStream configuration of a consumer spec; every instance must use the same.
+pub fn consumer_config(spec: &ConsumerSpec) -> pull::Config {
+    pull::Config {
+        durable_name: Some(spec.durable.clone()),
+        filter_subjects: spec.filter_subjects.clone(),
+        ack_policy: jetstream::consumer::AckPolicy::Explicit,
+        ack_wait: spec.ack_wait,
+        // One more than ours: our own count dead-letters first, so JetStream never drops an
+        // event on its own.
+        max_deliver: spec.max_deliver + 1,
+        max_ack_pending: 10_000,
+        ..Default::default()
+    }
+}
+
+struct Context<A> {
+    js: jetstream::Context,
+    db: DatabaseConnection,
+    outbox: Outbox,
+    spec: ConsumerSpec,
+    handler: Arc<A>,
+}
+
+impl<A: Apply> Context<A> {
+    async fn process(&self, message: jetstream::Message) {
+        let consumer = self.spec.durable.as_str();
+        let delivered = message.info().map(|info| info.delivered).unwrap_or(1);
+        let event = match RawEnvelope::from_slice(&message.payload) {
+            Ok(event) => event,
+            Err(error) => {
+                return self
+                    .give_up(&message, DeadLetterReason::Poison, &error.to_string())
+                    .await;
+            }
+        };
+        let span = tracing::info_span!(
+            "consume",
+            consumer,
+            subject = %message.subject,
+            event_type = %event.event_type,
+            event_id = %event.id,
+            correlation_id = %event.correlation_id,
+            delivered,
+        );
+        crate::trace::adopt(&span, message.headers.as_ref());
+        let result = apply_once(&self.db, consumer, event, self.handler.as_ref())
+            .instrument(span.clone())
+            .await;
+        let _entered = span.enter();
+        match result {
+            Ok(outcome) => {
+                if outcome == Outcome::Applied {
+                    self.outbox.committed();
+                }
+                let label = if outcome == Outcome::Applied { "applied" } else { "duplicate" };
+                metrics::counter!("consumer_events_total", "consumer" => consumer.to_owned(), "outcome" => label)
+                    .increment(1);
+                // The commit happened; if this ack is lost, the redelivery hits the inbox.
+                if let Err(error) = message.ack().await {
+                    tracing::warn!(error = %error, "ack failed; the event will be redelivered and ignored");
+                }
+            }
+            Err(ApplyError::Permanent(error)) => {
+                self.give_up(&message, DeadLetterReason::Poison, &format!("{error:#}"))
+                    .await;
+            }
+            Err(ApplyError::Transient(error)) if delivered >= self.spec.max_deliver => {
+                self.give_up(&message, DeadLetterReason::MaxDeliveries, &format!("{error:#}"))
+                    .await;
+            }
+            Err(ApplyError::Transient(error)) => {
+                let delay = self.spec.backoff_after(delivered);
+                tracing::warn!(error = %format!("{error:#}"), ?delay, "transient failure; redelivering later");
+                metrics::counter!("consumer_events_total", "consumer" => consumer.to_owned(), "outcome" => "retried")
+                    .increment(1);
+                if let Err(error) = message.ack_with(AckKind::Nak(Some(delay))).await {
+                    tracing::warn!(error = %error, "nak failed; JetStream redelivers after ack wait");
+                }
+            }
+        }
+    }
+
+    /// Dead-letters the message, then terminates it. If the dead letter cannot be stored,
+    /// the message is left for redelivery rather than dropped.
+    async fn give_up(&self, message: &jetstream::Message, reason: DeadLetterReason, error: &str) {
+        let consumer = self.spec.durable.as_str();
+        tracing::error!(consumer, subject = %message.subject, ?reason, error, "dead-lettering");
+        match dead_letter(&self.js, consumer, message, reason, error).await {
+            Ok(()) => {
+                if let Err(error) = message.ack_with(AckKind::Term).await {
+                    tracing::warn!(error = %error, "term failed after dead-lettering");
+                }
+            }
+            Err(error) => {
+                tracing::error!(error = ?error, "dead letter not stored; leaving the message for redelivery");
+                let delay = self.spec.backoff_after(1);
+                let _ = message.ack_with(AckKind::Nak(Some(delay))).await;
+            }
+        }
+    }
+}

@@ -1,0 +1,110 @@
+//! The outbox and inbox tables. Every service's migrator lists these first, so each service
+//! database has its own outbox and inbox.
+
+use sea_orm_migration::{prelude::*, schema::*};
+
+/// Creates the `outbox` table.
+pub struct CreateOutbox;
+
+impl MigrationName for CreateOutbox {
+    fn name(&self) -> &str {
+        "m20261121_000001_create_outbox"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for CreateOutbox {
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        manager
+            .create_table(
+                Table::create()
+                    .table(Outbox::Table)
+                    .if_not_exists()
+                    .col(uuid(Outbox::Id).primary_key())
+                    .col(string(Outbox::Subject))
+                    .col(string(Outbox::EventType))
+                    .col(text(Outbox::Payload))
+                    .col(boolean(Outbox::Important))
+                    .col(text(Outbox::TraceContext))
+                    .col(timestamp_with_time_zone(Outbox::CreatedAt))
+                    .col(timestamp_with_time_zone_null(Outbox::SentAt))
+                    .to_owned(),
+            )
+            .await?;
+        // The relay's query: unsent rows, important lane first, oldest first.
+        manager
+            .create_index(
+                Index::create()
+                    .name("outbox_unsent")
+                    .table(Outbox::Table)
+                    .col(Outbox::SentAt)
+                    .col(Outbox::Important)
+                    .col(Outbox::Id)
+                    .if_not_exists()
+                    .to_owned(),
+            )
+            .await
+    }
+
+    async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        manager
+            .drop_table(Table::drop().table(Outbox::Table).to_owned())
+            .await
+    }
+}
+
+/// Creates the `inbox` table.
+pub struct CreateInbox;
+
+impl MigrationName for CreateInbox {
+    fn name(&self) -> &str {
+        "m20261121_000002_create_inbox"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for CreateInbox {
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        manager
+            .create_table(
+                Table::create()
+                    .table(Inbox::Table)
+                    .if_not_exists()
+                    .col(string(Inbox::Consumer))
+                    .col(uuid(Inbox::EventId))
+                    .col(string(Inbox::EventType))
+                    .col(timestamp_with_time_zone(Inbox::AppliedAt))
+                    .primary_key(Index::create().col(Inbox::Consumer).col(Inbox::EventId))
+                    .to_owned(),
+            )
+            .await
+    }
+
+    async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        manager
+            .drop_table(Table::drop().table(Inbox::Table).to_owned())
+            .await
+    }
+}
+
+#[derive(DeriveIden)]
+enum Outbox {
+    Table,
+    Id,
+    Subject,
+    EventType,
+    Payload,
+    Important,
+    TraceContext,
+    CreatedAt,
+    SentAt,
+}
+
+#[derive(DeriveIden)]
+enum Inbox {
+    Table,
+    Consumer,
+    EventId,
+    EventType,
+    AppliedAt,
+}

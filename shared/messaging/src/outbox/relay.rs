@@ -1,0 +1,200 @@
+//! The relay: publishes staged events and marks them sent.
+
+use std::{collections::HashMap, sync::Arc, time::Duration};
+
+use async_nats::{header::NATS_MESSAGE_ID, jetstream, HeaderMap};
+use chrono::{DateTime, Utc};
+use sea_orm::{
+    sea_query::Expr, ColumnTrait as _, DatabaseConnection, EntityTrait as _, QueryFilter as _,
+    QueryOrder as _, QuerySelect as _,
+};
+use tokio::sync::Notify;
+use tokio_util::sync::CancellationToken;
+use uuid::Uuid;
+
+use super::{entity, Outbox};
+
+/// How the relay paces itself.
+#[derive(Debug, Clone)]
+pub struct RelaySettings {
+    /// Rows published per round trip to the database.
+    pub batch: u64,
+    /// Fallback poll, for commits whose wake-up was lost (another process, a restart).
+    pub poll: Duration,
+    /// How long sent rows are kept for reconciliation.
+    pub retention: Duration,
+}
+
+impl Default for RelaySettings {
+    fn default() -> Self {
+        Self {
+            batch: 256,
+            poll: Duration::from_millis(500),
+            retention: Duration::from_secs(7 * 24 * 3600),
+        }
+    }
+}
+
+/// Publishes what the outbox holds, important lane first.
+pub struct Relay {
+    db: DatabaseConnection,
+    js: jetstream::Context,
+    wake: Arc<Notify>,
+    service: &'static str,
+    settings: RelaySettings,
+}
+
+impl Relay {
+    pub fn new(
+        db: DatabaseConnection,
+        js: jetstream::Context,
+        outbox: &Outbox,
+        service: &'static str,
+        settings: RelaySettings,
+    ) -> Self {
+        Self {
+            db,
+            js,
+            wake: outbox.waker(),
+            service,
+            settings,
+        }
+    }
+
+    /// Runs until `shutdown`, then publishes what is left (best effort) and returns.
+    pub async fn run(self, shutdown: CancellationToken) {
+        let mut failures = 0_u32;
+        let mut last_purge = tokio::time::Instant::now();
+        loop {
+            match self.drain().await {
+                Ok(_) => failures = 0,
+                Err(error) => {
+                    failures = failures.saturating_add(1);
+                    tracing::warn!(error = ?error, failures, "outbox relay could not publish");
+                    // Back off while NATS or the database is away, up to 5 s.
+                    let pause = Duration::from_millis(100 * 2_u64.pow(failures.min(6)));
+                    tokio::select! {
+                        _ = tokio::time::sleep(pause.min(Duration::from_secs(5))) => continue,
+                        _ = shutdown.cancelled() => break,
+                    }
+                }
+            }
+            if last_purge.elapsed() > Duration::from_secs(3600) {
+                last_purge = tokio::time::Instant::now();
+                if let Err(error) = self.purge().await {
+                    tracing::warn!(error = ?error, "outbox purge failed");
+                }
+            }
+            tokio::select! {
+                _ = self.wake.notified() => {}
+                _ = tokio::time::sleep(self.settings.poll) => {}
+                _ = shutdown.cancelled() => break,
+            }
+        }
+        // Flush on shutdown so that events committed just before the signal go out now.
+        if let Err(error) = self.drain().await {
+            tracing::warn!(error = ?error, "outbox could not be flushed at shutdown");
+        }
+    }
+
+    /// Publishes every unsent row; returns how many were published.
+    pub async fn drain(&self) -> anyhow::Result<usize> {
+        let mut total = 0;
+        loop {
+            let published = self.publish_batch().await?;
+            total += published;
+            if published < usize::try_from(self.settings.batch).unwrap_or(usize::MAX) {
+                return Ok(total);
+            }
+        }
+    }
+
+    async fn publish_batch(&self) -> anyhow::Result<usize> {
+        let rows = entity::Entity::find()
+            .filter(entity::Column::SentAt.is_null())
+            .order_by_desc(entity::Column::Important)
+            .order_by_asc(entity::Column::Id)
+            .limit(self.settings.batch)
+            .all(&self.db)
+            .await?;
+        if rows.is_empty() {
+            return Ok(0);
+        }
+        // Send the whole batch, then collect the acks: one round trip's latency per batch
+        // instead of per event.
+        let mut pending = Vec::with_capacity(rows.len());
+        for row in &rows {
+            let headers = headers_of(row);
+            let ack = self
+                .js
+                .publish_with_headers(row.subject.clone(), headers, row.payload.clone().into())
+                .await;
+            pending.push((row, ack));
+        }
+        let mut sent: Vec<Uuid> = Vec::with_capacity(rows.len());
+        let mut failure = None;
+        for (row, ack) in pending {
+            let outcome = match ack {
+                Ok(future) => future.await.map(drop).map_err(anyhow::Error::from),
+                Err(error) => Err(anyhow::Error::from(error)),
+            };
+            match outcome {
+                Ok(()) => {
+                    let lane = if row.important { "important" } else { "routine" };
+                    metrics::counter!("outbox_published_total", "service" => self.service, "lane" => lane)
+                        .increment(1);
+                    let lag = (Utc::now() - row.created_at).num_microseconds().unwrap_or(0);
+                    metrics::histogram!("outbox_publish_lag_seconds", "service" => self.service)
+                        .record(lag as f64 / 1e6);
+                    sent.push(row.id);
+                }
+                Err(error) => {
+                    failure.get_or_insert(error);
+                }
+            }
+        }
+        if !sent.is_empty() {
+            entity::Entity::update_many()
+                .col_expr(entity::Column::SentAt, Expr::value(Utc::now()))
+                .filter(entity::Column::Id.is_in(sent.clone()))
+                .exec(&self.db)
+                .await?;
+        }
+        match failure {
+            Some(error) => Err(error.context("publishing outbox events")),
+            None => Ok(sent.len()),
+        }
+    }
+
+    async fn purge(&self) -> anyhow::Result<()> {
+        let retention = chrono::Duration::from_std(self.settings.retention)?;
+        let cutoff = Utc::now() - retention;
+        entity::Entity::delete_many()
+            .filter(entity::Column::SentAt.lt(cutoff))
+            .exec(&self.db)
+            .await?;
+        Ok(())
+    }
+}
+
+fn headers_of(row: &entity::Model) -> HeaderMap {
+    let mut headers = HeaderMap::new();
+    headers.insert(NATS_MESSAGE_ID, row.id.to_string().as_str());
+    headers.insert("Prism-Event-Type", row.event_type.as_str());
+    let carrier: HashMap<String, String> =
+        serde_json::from_str(&row.trace_context).unwrap_or_default();
+    crate::trace::inject(&carrier, &mut headers);
+    headers
+}
+
+/// Reconciliation: marks everything staged since `since` as unsent, so the relay publishes it
+/// again. JetStream drops what it still remembers (duplicate window); consumers' inboxes drop
+/// the rest. Returns how many rows will be republished.
+pub async fn republish_since(db: &DatabaseConnection, since: DateTime<Utc>) -> anyhow::Result<u64> {
+    let result = entity::Entity::update_many()
+        .col_expr(entity::Column::SentAt, Expr::value(Option::<DateTime<Utc>>::None))
+        .filter(entity::Column::CreatedAt.gte(since))
+        .exec(db)
+        .await?;
+    Ok(result.rows_affected)
+}

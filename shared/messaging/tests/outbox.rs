@@ -1,0 +1,140 @@
+//! The outbox publishes every committed event exactly once, whatever happens between the
+//! commit and the publish.
+
+mod common;
+
+use std::time::Duration;
+
+use async_nats::header::NATS_MESSAGE_ID;
+use common::{count_on, harness, report};
+use prism_contracts::{subjects::v1, ReportKind};
+use prism_messaging::{outbox::RelaySettings, Outbox, Relay};
+use prism_test_support::eventually;
+use sea_orm::{EntityTrait as _, PaginatorTrait as _, TransactionTrait as _};
+use tokio_util::sync::CancellationToken;
+
+fn relay(h: &common::Harness, outbox: &Outbox) -> Relay {
+    Relay::new(h.db.clone(), h.js.clone(), outbox, "test", RelaySettings::default())
+}
+
+#[tokio::test]
+async fn an_event_committed_while_the_relay_was_down_is_published_once_after_restart() {
+    let h = harness().await;
+    let outbox = Outbox::new();
+    let event = report(ReportKind::Routine);
+    let txn = h.db.begin().await.expect("begin");
+    outbox.stage(&txn, &event).await.expect("stage");
+    txn.commit().await.expect("commit");
+    outbox.committed();
+
+    // The previous relay crashed after JetStream stored the event but before it was marked
+    // sent: simulate that by publishing it once by hand, with its id.
+    let mut headers = async_nats::HeaderMap::new();
+    headers.insert(NATS_MESSAGE_ID, event.id.to_string().as_str());
+    let payload = serde_json::to_vec(&event).expect("json");
+    h.js.publish_with_headers(event.subject(), headers, payload.into())
+        .await
+        .expect("publish")
+        .await
+        .expect("ack");
+
+    let shutdown = CancellationToken::new();
+    let task = tokio::spawn(relay(&h, &outbox).run(shutdown.clone()));
+    eventually("the outbox to drain", Duration::from_secs(10), || async {
+        let unsent = prism_messaging::outbox::OutboxEntity::find()
+            .filter_unsent()
+            .count(&h.db)
+            .await
+            .expect("count");
+        (unsent == 0).then_some(())
+    })
+    .await;
+    shutdown.cancel();
+    task.await.expect("relay stops");
+
+    let subject = v1::report_received(prism_contracts::Lane::Routine);
+    assert_eq!(count_on(&h.js, v1::INTAKE.name, &subject).await, 1);
+}
+
+#[tokio::test]
+async fn an_event_committed_while_nats_is_down_is_published_when_it_returns() {
+    let mut h = harness().await;
+    let outbox = Outbox::new();
+    let shutdown = CancellationToken::new();
+    let task = tokio::spawn(relay(&h, &outbox).run(shutdown.clone()));
+
+    h.nats.kill();
+    let event = report(ReportKind::Important);
+    let txn = h.db.begin().await.expect("begin");
+    outbox.stage(&txn, &event).await.expect("stage");
+    txn.commit().await.expect("commit");
+    outbox.committed();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    h.nats.restart().await.expect("nats restarts");
+
+    let subject = v1::report_received(prism_contracts::Lane::Important);
+    eventually("the event to reach the stream", Duration::from_secs(20), || async {
+        let Ok(mut stream) = h.js.get_stream(v1::INTAKE.name).await else {
+            return None;
+        };
+        let info = stream.info().await.ok()?;
+        (info.state.messages >= 1).then_some(())
+    })
+    .await;
+    shutdown.cancel();
+    task.await.expect("relay stops");
+    assert_eq!(count_on(&h.js, v1::INTAKE.name, &subject).await, 1);
+}
+
+#[tokio::test]
+async fn a_rolled_back_event_is_never_published() {
+    let h = harness().await;
+    let outbox = Outbox::new();
+    let txn = h.db.begin().await.expect("begin");
+    outbox
+        .stage(&txn, &report(ReportKind::Routine))
+        .await
+        .expect("stage");
+    txn.rollback().await.expect("rollback");
+
+    let published = relay(&h, &outbox).drain().await.expect("drain");
+    assert_eq!(published, 0);
+}
+
+#[tokio::test]
+async fn important_events_are_published_ahead_of_a_routine_backlog() {
+    let h = harness().await;
+    let outbox = Outbox::new();
+    let txn = h.db.begin().await.expect("begin");
+    for _ in 0..300 {
+        outbox
+            .stage(&txn, &report(ReportKind::Routine))
+            .await
+            .expect("stage");
+    }
+    let important = report(ReportKind::Important);
+    outbox.stage(&txn, &important).await.expect("stage");
+    txn.commit().await.expect("commit");
+
+    let published = relay(&h, &outbox).drain().await.expect("drain");
+    assert_eq!(published, 301);
+    let stream = h.js.get_stream(v1::INTAKE.name).await.expect("stream");
+    let first = stream.get_raw_message(1).await.expect("first message");
+    assert_eq!(
+        first.subject.as_str(),
+        v1::report_received(prism_contracts::Lane::Important)
+    );
+}
+
+trait FilterUnsent {
+    fn filter_unsent(self) -> Self;
+}
+
+impl FilterUnsent for sea_orm::Select<prism_messaging::outbox::OutboxEntity> {
+    fn filter_unsent(self) -> Self {
+        use sea_orm::{ColumnTrait as _, QueryFilter as _};
+        self.filter(
+            prism_messaging::outbox::OutboxColumn::SentAt.is_null(),
+        )
+    }
+}
