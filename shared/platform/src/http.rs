@@ -12,11 +12,12 @@
 pub mod edge;
 pub mod error;
 pub mod json;
+pub mod openapi;
 pub mod ops;
 pub mod page;
 pub mod problem;
 
 pub use edge::{edge, serve};
 pub use error::{ApiError, FieldError, Text};
-pub use json::ApiJson;
+pub use json::{ApiJson, ApiQuery};
 pub use page::{Page, PageQuery};

@@ -132,3 +132,39 @@ mod tests {
         assert_eq!(field_of(error).as_deref(), Some("product"));
     }
 }
+
+/// Like `axum::extract::Query`, but a bad query string becomes a 400 naming the parameter
+/// (query types use `#[serde(deny_unknown_fields)]`, so an unknown parameter is refused).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ApiQuery<T>(pub T);
+
+impl<S, T> axum::extract::FromRequestParts<S> for ApiQuery<T>
+where
+    S: Send + Sync,
+    T: DeserializeOwned,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut http::request::Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        let query = parts.uri.query().unwrap_or("");
+        let deserializer = serde_urlencoded::Deserializer::new(form_urlencoded::parse(query.as_bytes()));
+        serde_path_to_error::deserialize(deserializer)
+            .map(ApiQuery)
+            .map_err(|error| {
+                let path = error.path().to_string();
+                let detail = error.inner().to_string();
+                let field = unknown_field_name(&detail)
+                    .map(str::to_owned)
+                    .unwrap_or_else(|| path.clone());
+                let code = if unknown_field_name(&detail).is_some() { "unknown_parameter" } else { "invalid_parameter" };
+                ApiError::BadRequest {
+                    code,
+                    message: Text::owned(
+                        format!("查询参数 {field} 无效：{detail}"),
+                        format!("Query parameter {field} is invalid: {detail}"),
+                    ),
+                    field: Some(field),
+                }
+            })
+    }
+}

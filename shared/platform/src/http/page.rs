@@ -11,6 +11,7 @@ const DEFAULT_LIMIT: u64 = 50;
 
 /// The pagination part of a list query.
 #[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
 pub struct PageQuery {
     /// Items per page, 1 to 100.
     pub limit: Option<u64>,
@@ -48,7 +49,7 @@ impl PageQuery {
 }
 
 /// A page of items.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Page<T> {
     pub items: Vec<T>,
     /// Pass as `cursor` to get the next page; absent on the last page.
