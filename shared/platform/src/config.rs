@@ -178,3 +178,38 @@ impl Settings {
         Ok(())
     }
 }
+
+impl Settings {
+    /// Settings for a service on loopback with port 0 (the OS picks), for tests and tools
+    /// that run services in-process. `jwt_public_pem` is the key that signs test tokens.
+    pub fn ephemeral(
+        service: &str,
+        database_url: &str,
+        nats_url: &str,
+        jwt_public_pem: &str,
+        data_dir: &str,
+    ) -> Self {
+        Self {
+            service: service.to_owned(),
+            http: HttpSettings {
+                host: "127.0.0.1".to_owned(),
+                port: 0,
+                body_limit_bytes: 2 * 1024 * 1024,
+                request_timeout_secs: 30,
+            },
+            database: DatabaseSettings {
+                url: database_url.to_owned(),
+                max_connections: 8,
+            },
+            nats: NatsSettings {
+                url: nats_url.to_owned(),
+            },
+            auth: AuthSettings {
+                jwt_public_keys: vec![jwt_public_pem.to_owned()],
+                ..AuthSettings::default()
+            },
+            telemetry: TelemetrySettings::default(),
+            data_dir: data_dir.to_owned(),
+        }
+    }
+}

@@ -1,1 +1,19 @@
-//! stub
+//! Triage's schema: classifications and alerts, plus the outbox and inbox.
+
+use prism_messaging::migration::{CreateInbox, CreateOutbox};
+pub use sea_orm_migration::prelude::*;
+
+mod m20261121_000020_create_classifications;
+
+/// Runs triage's migrations in order.
+pub struct Migrator;
+
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![
+            Box::new(CreateOutbox),
+            Box::new(CreateInbox),
+            Box::new(m20261121_000020_create_classifications::Migration),
+        ]
+    }
+}

@@ -1,0 +1,4 @@
+//! The only code that touches triage's database.
+
+pub mod alert;
+pub mod classification;

@@ -1,0 +1,27 @@
+//! A report as triage classified it.
+
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+#[sea_orm(table_name = "classifications")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub report_id: Uuid,
+    pub station_id: Uuid,
+    pub kind: String,
+    pub product: String,
+    pub districts: Json,
+    pub category: Option<String>,
+    pub confidence: f64,
+    pub hazards: Json,
+    pub important: bool,
+    pub importance_reason: Option<String>,
+    pub catalogue_version: i32,
+    pub received_at: DateTimeUtc,
+    pub classified_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}
