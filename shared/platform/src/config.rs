@@ -29,6 +29,8 @@ pub struct Settings {
     pub auth: AuthSettings,
     #[serde(default)]
     pub telemetry: TelemetrySettings,
+    #[serde(default)]
+    pub messaging: MessagingSettings,
     /// Where the service keeps files (attachments, exports).
     pub data_dir: String,
 }
@@ -77,6 +79,26 @@ impl Default for AuthSettings {
             audience: "prism".to_owned(),
             jwt_public_key_files: Vec::new(),
             jwt_public_keys: Vec::new(),
+        }
+    }
+}
+
+/// How consumers treat deliveries.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default)]
+pub struct MessagingSettings {
+    /// How long a delivery may go unacknowledged before JetStream redelivers it; a crashed
+    /// instance's events go to the others after this long.
+    pub ack_wait_secs: u64,
+    /// Deliveries before a failing event goes to the dead-letter stream.
+    pub max_deliver: i64,
+}
+
+impl Default for MessagingSettings {
+    fn default() -> Self {
+        Self {
+            ack_wait_secs: 30,
+            max_deliver: 5,
         }
     }
 }
@@ -172,6 +194,12 @@ impl Settings {
         if self.http.body_limit_bytes < 1024 {
             return Err(invalid("http.body_limit_bytes", "must be at least 1024"));
         }
+        if self.messaging.ack_wait_secs == 0 {
+            return Err(invalid("messaging.ack_wait_secs", "must be at least 1"));
+        }
+        if self.messaging.max_deliver < 1 {
+            return Err(invalid("messaging.max_deliver", "must be at least 1"));
+        }
         if !["pretty", "json"].contains(&self.telemetry.log_format.as_str()) {
             return Err(invalid("telemetry.log_format", "must be pretty or json"));
         }
@@ -209,7 +237,12 @@ impl Settings {
                 ..AuthSettings::default()
             },
             telemetry: TelemetrySettings::default(),
+            messaging: MessagingSettings::default(),
             data_dir: data_dir.to_owned(),
         }
     }
 }
+
+/// For a service with no settings of its own: `load::<NoOwnSettings>(…)`.
+#[derive(Debug, Clone, Copy, Default, Deserialize)]
+pub struct NoOwnSettings {}

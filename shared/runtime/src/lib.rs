@@ -91,7 +91,9 @@ impl Service {
     }
 
     /// Starts a durable consumer; it stops pulling when shutdown begins.
-    pub fn consume<A: Apply>(&self, spec: ConsumerSpec, handler: Arc<A>) {
+    pub fn consume<A: Apply>(&self, mut spec: ConsumerSpec, handler: Arc<A>) {
+        spec.ack_wait = std::time::Duration::from_secs(self.settings.messaging.ack_wait_secs);
+        spec.max_deliver = self.settings.messaging.max_deliver;
         let (js, db, outbox, shutdown) = (
             self.js.clone(),
             self.db.clone(),

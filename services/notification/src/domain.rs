@@ -1,0 +1,5 @@
+//! Notification's rules, free of I/O.
+
+pub mod district;
+pub mod feed;
+pub mod subscription;

@@ -1,0 +1,54 @@
+//! Notification's HTTP surface: subscriptions, the live stream, alerts.
+
+pub mod alerts;
+pub mod stream;
+pub mod subscriptions;
+
+use std::sync::Arc;
+
+use axum::{extract::FromRef, Router};
+use prism_platform::{auth::JwtVerifier, http::openapi::BearerAuth};
+use sea_orm::DatabaseConnection;
+use utoipa::OpenApi;
+
+use crate::hub::Hub;
+
+/// What handlers share.
+#[derive(Clone)]
+pub struct AppState {
+    pub db: DatabaseConnection,
+    pub verifier: Arc<JwtVerifier>,
+    pub hub: Hub,
+}
+
+impl FromRef<AppState> for Arc<JwtVerifier> {
+    fn from_ref(state: &AppState) -> Self {
+        state.verifier.clone()
+    }
+}
+
+/// All of notification's routes.
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .merge(subscriptions::router())
+        .merge(stream::router())
+        .merge(alerts::router())
+        .with_state(state)
+}
+
+/// Notification's OpenAPI document.
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "PRISM notification", description = "Important risks reach subscribed regulators at once."),
+    paths(
+        subscriptions::create, subscriptions::list, subscriptions::remove,
+        stream::stream, alerts::list, alerts::deliveries, alerts::acknowledge,
+    ),
+    components(schemas(
+        crate::domain::subscription::NewSubscription, crate::domain::subscription::Channel,
+        crate::domain::subscription::Filters, crate::store::subscriptions::Subscription,
+        alerts::AlertView, alerts::DeliveryView,
+    )),
+    modifiers(&BearerAuth),
+)]
+pub struct ApiDoc;

@@ -1,0 +1,136 @@
+//! `/v1/alerts`: alerts, who got each, and acknowledgements.
+
+use axum::{
+    extract::{Path, State},
+    http::StatusCode,
+    routing::{get, post},
+    Json, Router,
+};
+use chrono::{DateTime, Utc};
+use prism_platform::{
+    auth::{Person, Role},
+    http::{ApiError, ApiQuery, Page, PageQuery, Text},
+};
+use serde::Serialize;
+use uuid::Uuid;
+
+use super::AppState;
+use crate::store::{alerts, entities};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/v1/alerts", get(list))
+        .route("/v1/alerts/{id}/deliveries", get(deliveries))
+        .route("/v1/alerts/{id}/ack", post(acknowledge))
+}
+
+/// An alert with its acknowledgement.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct AlertView {
+    pub id: Uuid,
+    #[schema(value_type = Object)]
+    pub data: serde_json::Value,
+    pub level: String,
+    pub raised_at: DateTime<Utc>,
+    pub acknowledged_at: Option<DateTime<Utc>>,
+    pub acknowledged_by: Option<String>,
+}
+
+impl From<entities::alert::Model> for AlertView {
+    fn from(row: entities::alert::Model) -> Self {
+        Self {
+            id: row.id,
+            data: row.data,
+            level: row.level,
+            raised_at: row.raised_at,
+            acknowledged_at: row.acknowledged_at,
+            acknowledged_by: row.acknowledged_by,
+        }
+    }
+}
+
+/// Who got an alert, when, over which channel.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct DeliveryView {
+    pub id: Uuid,
+    pub subscriber: String,
+    pub channel: String,
+    pub status: String,
+    pub attempts: i32,
+    pub created_at: DateTime<Utc>,
+    pub delivered_at: Option<DateTime<Utc>>,
+}
+
+/// Alerts, newest first (regulator; a district bureau sees its districts).
+#[utoipa::path(get, path = "/v1/alerts", params(PageQuery), responses((status = 200, body = Page<AlertView>)),
+    security(("bearer" = [])))]
+pub async fn list(
+    State(state): State<AppState>,
+    person: Person,
+    ApiQuery(page): ApiQuery<PageQuery>,
+) -> Result<Json<Page<AlertView>>, ApiError> {
+    person.require(&[Role::Regulator])?;
+    let limit = page.limit()?;
+    let before = page
+        .after()?
+        .map(|id| Uuid::parse_str(&id))
+        .transpose()
+        .map_err(|_| ApiError::field("cursor", Text::new("cursor 无效", "cursor is not valid")))?;
+    let rows = alerts::list(&state.db, person.districts.as_deref(), before, limit).await?;
+    let page = Page::from_overfetch(rows, limit, |row| row.id.to_string());
+    Ok(Json(Page {
+        items: page.items.into_iter().map(AlertView::from).collect(),
+        next_cursor: page.next_cursor,
+    }))
+}
+
+async fn visible(state: &AppState, person: &Person, id: Uuid) -> Result<entities::alert::Model, ApiError> {
+    person.require(&[Role::Regulator])?;
+    let row = alerts::find(&state.db, id).await?.ok_or(ApiError::NotFound)?;
+    let districts: Vec<String> =
+        row.district_index.split(',').filter(|d| !d.is_empty()).map(str::to_owned).collect();
+    if person.sees_any(&districts) {
+        Ok(row)
+    } else {
+        Err(ApiError::NotFound)
+    }
+}
+
+/// Who got an alert (regulator).
+#[utoipa::path(get, path = "/v1/alerts/{id}/deliveries", responses((status = 200, body = Vec<DeliveryView>), (status = 404)),
+    security(("bearer" = [])))]
+pub async fn deliveries(
+    State(state): State<AppState>,
+    person: Person,
+    Path(id): Path<Uuid>,
+) -> Result<Json<Vec<DeliveryView>>, ApiError> {
+    visible(&state, &person, id).await?;
+    let rows = alerts::deliveries(&state.db, id).await?;
+    Ok(Json(
+        rows.into_iter()
+            .map(|row| DeliveryView {
+                id: row.id,
+                subscriber: row.subscriber,
+                channel: row.channel,
+                status: row.status,
+                attempts: row.attempts,
+                created_at: row.created_at,
+                delivered_at: row.delivered_at,
+            })
+            .collect(),
+    ))
+}
+
+/// Acknowledge an alert (regulator); the first acknowledgement stands.
+#[utoipa::path(post, path = "/v1/alerts/{id}/ack", responses((status = 200, body = AlertView), (status = 404)),
+    security(("bearer" = [])))]
+pub async fn acknowledge(
+    State(state): State<AppState>,
+    person: Person,
+    Path(id): Path<Uuid>,
+) -> Result<(StatusCode, Json<AlertView>), ApiError> {
+    visible(&state, &person, id).await?;
+    alerts::acknowledge(&state.db, id, &person.id).await?;
+    let row = alerts::find(&state.db, id).await?.ok_or(ApiError::NotFound)?;
+    Ok((StatusCode::OK, Json(row.into())))
+}

@@ -1,0 +1,6 @@
+//! The only code that touches notification's database.
+
+pub mod alerts;
+pub mod entities;
+pub mod feed;
+pub mod subscriptions;

@@ -1,0 +1,74 @@
+//! The replayable feed of stream events.
+
+use chrono::Utc;
+use prism_contracts::RiskLevel;
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait as _, ConnectionTrait, DbErr, EntityTrait as _, QueryFilter as _, QueryOrder as _,
+    QuerySelect as _,
+};
+use uuid::Uuid;
+
+use super::entities::feed;
+use crate::domain::{district, feed::FeedItem};
+
+/// How long the feed is kept for replay.
+pub const RETENTION_DAYS: i64 = 7;
+
+/// Appends an item (once: its id is the key).
+pub async fn append<C: ConnectionTrait>(conn: &C, item: &FeedItem) -> Result<(), DbErr> {
+    let row = feed::ActiveModel {
+        id: Set(item.id),
+        event: Set(item.event.to_owned()),
+        level: Set(item.level.as_str().to_owned()),
+        category: Set(item.category.clone()),
+        district_index: Set(district::index(&item.districts)),
+        data: Set(item.data.clone()),
+        at: Set(Utc::now()),
+    };
+    feed::Entity::insert(row).exec(conn).await.map(drop)
+}
+
+/// Whether the feed still holds `id`.
+pub async fn holds<C: ConnectionTrait>(conn: &C, id: Uuid) -> Result<bool, DbErr> {
+    Ok(feed::Entity::find_by_id(id).one(conn).await?.is_some())
+}
+
+/// Items after `id`, oldest first, at most `limit`.
+pub async fn after<C: ConnectionTrait>(conn: &C, id: Uuid, limit: u64) -> Result<Vec<FeedItem>, DbErr> {
+    let rows = feed::Entity::find()
+        .filter(feed::Column::Id.gt(id))
+        .order_by_asc(feed::Column::Id)
+        .limit(limit)
+        .all(conn)
+        .await?;
+    Ok(rows.into_iter().map(to_item).collect())
+}
+
+/// Drops what is older than the retention.
+pub async fn prune<C: ConnectionTrait>(conn: &C) -> Result<u64, DbErr> {
+    let cutoff = Utc::now() - chrono::Duration::days(RETENTION_DAYS);
+    let result = feed::Entity::delete_many().filter(feed::Column::At.lt(cutoff)).exec(conn).await?;
+    Ok(result.rows_affected)
+}
+
+fn to_item(row: feed::Model) -> FeedItem {
+    let (event, event_type) = if row.event == "warning" {
+        ("warning", "warning_published")
+    } else {
+        ("alert", "important_alert")
+    };
+    FeedItem {
+        id: row.id,
+        event,
+        event_type,
+        level: RiskLevel::parse(&row.level).unwrap_or(RiskLevel::High),
+        category: row.category,
+        districts: row
+            .district_index
+            .split(',')
+            .filter(|d| !d.is_empty())
+            .map(str::to_owned)
+            .collect(),
+        data: row.data,
+    }
+}
