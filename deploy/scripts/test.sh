@@ -39,6 +39,9 @@ cargo clippy --workspace --all-targets -- -D warnings
 step "cargo build --bins"
 cargo build --workspace --bins
 
+step "make up smoke run (debug binaries, throwaway data)"
+bash deploy/scripts/smoke-up.sh
+
 LOG_DIR="$(mktemp -d)"
 trap 'rm -rf "$LOG_DIR"' EXIT
 

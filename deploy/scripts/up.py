@@ -459,8 +459,15 @@ def seed(var: Path, urls: dict[str, str], tokens: dict[str, str]) -> dict:
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--no-build", action="store_true",
-                    help="use the release binaries already built")
+                    help="use the binaries already built")
+    ap.add_argument("--profile", choices=("release", "debug"),
+                    default=os.environ.get("PRISM_PROFILE", "release"),
+                    help="which build to run (debug builds faster; CI's smoke run uses it)")
+    ap.add_argument("--base-port", type=int, default=int(os.environ.get("PRISM_BASE_PORT", "8081")),
+                    help="intake's port; the other services follow it (default 8081)")
     args = ap.parse_args()
+    global SERVICES
+    SERVICES = [(name, prefix, args.base_port + i) for i, (name, prefix, _) in enumerate(SERVICES)]
 
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGINT, on_signal)
@@ -520,10 +527,11 @@ def run(args, var: Path, target: Path, logs: Path, stack: Stack) -> int:
 
     env = dict(os.environ)
     env["CARGO_TARGET_DIR"] = str(target)
+    profile_flag = ["--release"] if args.profile == "release" else []
     if not args.no_build:
-        step(f"cargo build --release --bins (target dir {target})")
-        run_checked(["cargo", "build", "--workspace", "--release", "--bins"], env=env)
-    bin_dir = target / "release"
+        step(f"cargo build {' '.join(profile_flag)} --bins (target dir {target})".replace("  ", " "))
+        run_checked(["cargo", "build", "--workspace", *profile_flag, "--bins"], env=env)
+    bin_dir = target / args.profile
     missing = [b for b in BINARIES if not (bin_dir / b).is_file()]
     if missing:
         raise Fatal(f"missing binaries in {bin_dir}: {', '.join(missing)}")

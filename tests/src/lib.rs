@@ -28,10 +28,17 @@ impl Stack {
         let data = tempfile::tempdir()?;
         let mut databases = Vec::new();
         let mut urls = HashMap::new();
-        for name in ["intake", "triage", "assessment", "warning-publication", "notification"] {
+        for name in [
+            "intake",
+            "triage",
+            "assessment",
+            "warning-publication",
+            "notification",
+        ] {
             let database = TestDatabase::new(name).await?;
             let dir = data.path().join(name).display().to_string();
-            let settings = Settings::ephemeral(name, &database.url, &nats.url(), &keys.public_pem, &dir);
+            let settings =
+                Settings::ephemeral(name, &database.url, &nats.url(), &keys.public_pem, &dir);
             let port = spawn(name, settings).await?;
             urls.insert(name, format!("http://127.0.0.1:{port}"));
             databases.push(database);
@@ -48,7 +55,10 @@ impl Stack {
 
     /// The base URL of a service.
     pub fn url(&self, service: &str) -> &str {
-        self.urls.get(service).map(String::as_str).unwrap_or("http://invalid")
+        self.urls
+            .get(service)
+            .map(String::as_str)
+            .unwrap_or("http://invalid")
     }
 
     /// A token for a person.
@@ -57,7 +67,13 @@ impl Stack {
     }
 
     /// POSTs JSON and returns the status and body.
-    pub async fn post(&self, service: &str, path: &str, token: &str, body: Value) -> (StatusCode, Value) {
+    pub async fn post(
+        &self,
+        service: &str,
+        path: &str,
+        token: &str,
+        body: Value,
+    ) -> (StatusCode, Value) {
         let response = self
             .client
             .post(format!("{}{path}", self.url(service)))
@@ -94,7 +110,14 @@ impl Stack {
             .await;
         assert_eq!(status, StatusCode::CREATED, "{station}");
         let id = station["id"].as_str().unwrap_or_default().to_owned();
-        let (status, key) = self.post("intake", &format!("/v1/stations/{id}/keys"), &admin, json!({})).await;
+        let (status, key) = self
+            .post(
+                "intake",
+                &format!("/v1/stations/{id}/keys"),
+                &admin,
+                json!({}),
+            )
+            .await;
         assert_eq!(status, StatusCode::CREATED, "{key}");
         (id, key["api_key"].as_str().unwrap_or_default().to_owned())
     }
@@ -130,7 +153,11 @@ impl Events {
     }
 
     /// The next event named `event`, skipping others, within `timeout`.
-    pub async fn next(&mut self, event: &str, timeout: Duration) -> Option<eventsource_stream::Event> {
+    pub async fn next(
+        &mut self,
+        event: &str,
+        timeout: Duration,
+    ) -> Option<eventsource_stream::Event> {
         tokio::time::timeout(timeout, async {
             while let Some(item) = self.inner.next().await {
                 match item {

@@ -46,7 +46,10 @@ impl Application {
     }
 
     /// Serves until `signal`, then shuts down without losing anything.
-    pub async fn run_until(self, signal: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
+    pub async fn run_until(
+        self,
+        signal: impl Future<Output = ()> + Send + 'static,
+    ) -> anyhow::Result<()> {
         let state = http::AppState {
             db: self.service.db.clone(),
             outbox: self.service.outbox.clone(),

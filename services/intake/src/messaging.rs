@@ -18,14 +18,26 @@ use crate::store::timeline;
 /// The timeline consumers, one per stream that announces steps.
 pub fn consumers() -> Vec<(ConsumerSpec, Arc<TimelineProjection>)> {
     let spec = |stream: StreamSpec, subjects: &[&str]| {
-        let durable = format!("intake-timeline-{}", stream.name.to_lowercase().replace('_', "-"));
+        let durable = format!(
+            "intake-timeline-{}",
+            stream.name.to_lowercase().replace('_', "-")
+        );
         ConsumerSpec::new(stream.name, durable, subjects)
     };
     let projection = Arc::new(TimelineProjection);
     vec![
-        (spec(v1::TRIAGE, &[v1::REPORT_CLASSIFIED, v1::ALERT_RAISED]), projection.clone()),
-        (spec(v1::ASSESSMENT, &[v1::CASE_OPENED, v1::DECISION_RECORDED]), projection.clone()),
-        (spec(v1::WARNING_PUBLICATION, &[v1::WARNING_PUBLISHED]), projection.clone()),
+        (
+            spec(v1::TRIAGE, &[v1::REPORT_CLASSIFIED, v1::ALERT_RAISED]),
+            projection.clone(),
+        ),
+        (
+            spec(v1::ASSESSMENT, &[v1::CASE_OPENED, v1::DECISION_RECORDED]),
+            projection.clone(),
+        ),
+        (
+            spec(v1::WARNING_PUBLICATION, &[v1::WARNING_PUBLISHED]),
+            projection.clone(),
+        ),
         (spec(v1::NOTIFICATION, &[v1::ALERT_DELIVERED]), projection),
     ]
 }

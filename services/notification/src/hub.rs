@@ -56,15 +56,19 @@ impl Hub {
             let nats = nats.clone();
             async move { nats.subscribe(subject).await }
         };
-        let (alerts, warnings) = match (subscribe(v1::ALERT_RAISED).await, subscribe(v1::WARNING_PUBLISHED).await) {
+        let (alerts, warnings) = match (
+            subscribe(v1::ALERT_RAISED).await,
+            subscribe(v1::WARNING_PUBLISHED).await,
+        ) {
             (Ok(alerts), Ok(warnings)) => (alerts, warnings),
             (Err(error), _) | (_, Err(error)) => {
                 tracing::error!(error = %error, "live fan-out could not subscribe; streams rely on replay");
                 return;
             }
         };
-        let mut messages =
-            std::pin::pin!(futures::stream::select(alerts, warnings).take_until(shutdown.cancelled_owned()));
+        let mut messages = std::pin::pin!(
+            futures::stream::select(alerts, warnings).take_until(shutdown.cancelled_owned())
+        );
         // A relay that republishes after a crash reaches plain subscribers twice; JetStream
         // dropped the copy, and so must we.
         let mut seen = Seen::default();
@@ -73,7 +77,8 @@ impl Hub {
                 continue;
             };
             if seen.insert(item.id) {
-                metrics::counter!("notification_live_events_total", "event" => item.event).increment(1);
+                metrics::counter!("notification_live_events_total", "event" => item.event)
+                    .increment(1);
                 // No listener is fine: nobody is connected to this instance.
                 let _ = self.sender.send(Arc::new(item));
             }
@@ -84,8 +89,14 @@ impl Hub {
 fn decode(payload: &[u8]) -> Option<FeedItem> {
     let raw = RawEnvelope::from_slice(payload).ok()?;
     match raw.event_type.as_str() {
-        "alert.raised" => raw.decode::<AlertRaised>().ok().map(|e| FeedItem::alert(&e.data)),
-        "warning.published" => raw.decode::<WarningPublished>().ok().map(|e| FeedItem::warning(&e)),
+        "alert.raised" => raw
+            .decode::<AlertRaised>()
+            .ok()
+            .map(|e| FeedItem::alert(&e.data)),
+        "warning.published" => raw
+            .decode::<WarningPublished>()
+            .ok()
+            .map(|e| FeedItem::warning(&e)),
         _ => None,
     }
 }

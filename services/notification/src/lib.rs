@@ -60,12 +60,17 @@ impl Application {
     }
 
     /// Serves until `signal`, then shuts down without losing anything.
-    pub async fn run_until(self, signal: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
+    pub async fn run_until(
+        self,
+        signal: impl Future<Output = ()> + Send + 'static,
+    ) -> anyhow::Result<()> {
         let state = http::AppState {
             db: self.service.db.clone(),
             verifier: self.service.verifier.clone(),
             hub: self.hub,
         };
-        self.service.serve(http::router(state), http::ApiDoc::openapi(), signal).await
+        self.service
+            .serve(http::router(state), http::ApiDoc::openapi(), signal)
+            .await
     }
 }

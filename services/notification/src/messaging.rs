@@ -20,9 +20,16 @@ use crate::{
 pub fn consumers() -> Vec<(ConsumerSpec, Arc<Notification>)> {
     let handler = Arc::new(Notification);
     vec![
-        (ConsumerSpec::new(v1::TRIAGE.name, "notification-alerts", &[v1::ALERT_RAISED]), handler.clone()),
         (
-            ConsumerSpec::new(v1::WARNING_PUBLICATION.name, "notification-warnings", &[v1::WARNING_PUBLISHED]),
+            ConsumerSpec::new(v1::TRIAGE.name, "notification-alerts", &[v1::ALERT_RAISED]),
+            handler.clone(),
+        ),
+        (
+            ConsumerSpec::new(
+                v1::WARNING_PUBLICATION.name,
+                "notification-warnings",
+                &[v1::WARNING_PUBLISHED],
+            ),
             handler,
         ),
     ]
@@ -41,8 +48,15 @@ impl Apply for Notification {
                 alerts::record(txn, &alert).await?;
                 for subscription in subscriptions::on_channel(txn, "stream").await? {
                     if subscription.wants(&item) {
-                        alerts::add_delivery(txn, alert.alert_id, subscription.id, &subscription.owner, "stream", "on_stream")
-                            .await?;
+                        alerts::add_delivery(
+                            txn,
+                            alert.alert_id,
+                            subscription.id,
+                            &subscription.owner,
+                            "stream",
+                            "on_stream",
+                        )
+                        .await?;
                     }
                 }
                 Ok(())

@@ -42,7 +42,10 @@ pub fn router(state: AppState) -> Router {
 
 /// The key-supervision catalogue in use (admin, regulator).
 #[utoipa::path(get, path = "/v1/catalog", responses((status = 200, body = Catalogue)), security(("bearer" = [])))]
-pub async fn catalog(State(state): State<AppState>, person: Person) -> Result<Json<Catalogue>, ApiError> {
+pub async fn catalog(
+    State(state): State<AppState>,
+    person: Person,
+) -> Result<Json<Catalogue>, ApiError> {
     person.require(&[Role::Admin, Role::Regulator])?;
     Ok(Json(state.catalogue.as_ref().clone()))
 }

@@ -41,7 +41,10 @@ impl Application {
         for (spec, handler) in messaging::consumers(triage) {
             service.consume(spec, handler);
         }
-        Ok(Self { service, catalogue: Arc::new(catalogue) })
+        Ok(Self {
+            service,
+            catalogue: Arc::new(catalogue),
+        })
     }
 
     /// The bound port.
@@ -50,12 +53,17 @@ impl Application {
     }
 
     /// Serves until `signal`, then shuts down without losing anything.
-    pub async fn run_until(self, signal: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
+    pub async fn run_until(
+        self,
+        signal: impl Future<Output = ()> + Send + 'static,
+    ) -> anyhow::Result<()> {
         let state = http::AppState {
             db: self.service.db.clone(),
             verifier: self.service.verifier.clone(),
             catalogue: self.catalogue,
         };
-        self.service.serve(http::router(state), http::ApiDoc::openapi(), signal).await
+        self.service
+            .serve(http::router(state), http::ApiDoc::openapi(), signal)
+            .await
     }
 }

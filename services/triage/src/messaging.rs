@@ -26,11 +26,19 @@ use crate::{
 pub fn consumers(triage: Arc<Triage>) -> Vec<(ConsumerSpec, Arc<Triage>)> {
     let important = v1::report_received(Lane::Important);
     let routine = v1::report_received(Lane::Routine);
-    let mut routine_spec = ConsumerSpec::new(v1::INTAKE.name, "triage-reports-routine", &[routine.as_str()]);
+    let mut routine_spec = ConsumerSpec::new(
+        v1::INTAKE.name,
+        "triage-reports-routine",
+        &[routine.as_str()],
+    );
     routine_spec.concurrency = 4;
     vec![
         (
-            ConsumerSpec::new(v1::INTAKE.name, "triage-reports-important", &[important.as_str()]),
+            ConsumerSpec::new(
+                v1::INTAKE.name,
+                "triage-reports-important",
+                &[important.as_str()],
+            ),
             triage.clone(),
         ),
         (routine_spec, triage),
@@ -49,8 +57,15 @@ impl Apply for Triage {
         let started = Instant::now();
         let received = event.decode::<ReportReceived>()?;
         let report = &received.data;
-        let text = format!("{} {} {}", report.product, report.content, report.analysis.as_deref().unwrap_or(""));
-        let verdict = self.lexicon.judge(report.kind, report.casualties, &text, &report.hazards);
+        let text = format!(
+            "{} {} {}",
+            report.product,
+            report.content,
+            report.analysis.as_deref().unwrap_or("")
+        );
+        let verdict = self
+            .lexicon
+            .judge(report.kind, report.casualties, &text, &report.hazards);
 
         // The alert is staged first: the relay publishes important-lane events ahead of
         // everything else, and nothing slow stands between this line and the commit.
@@ -80,12 +95,16 @@ impl Apply for Triage {
             })
             .exec(txn)
             .await?;
-            self.outbox.stage(txn, &Envelope::caused_by(NAME, &received, alert)).await?;
+            self.outbox
+                .stage(txn, &Envelope::caused_by(NAME, &received, alert))
+                .await?;
         }
 
-        let classified = self
-            .catalogue
-            .classify(&report.product, &text, report.category.as_deref().filter(|c| self.catalogue.has(c)));
+        let classified = self.catalogue.classify(
+            &report.product,
+            &text,
+            report.category.as_deref().filter(|c| self.catalogue.has(c)),
+        );
         let classification = ReportClassified {
             report_id: report.report_id,
             category: classified.category.clone(),
@@ -116,8 +135,13 @@ impl Apply for Triage {
         self.outbox
             .stage(txn, &Envelope::caused_by(NAME, &received, classification))
             .await?;
-        let lane = if verdict.important { "important" } else { "routine" };
-        metrics::histogram!("triage_step_seconds", "lane" => lane).record(started.elapsed().as_secs_f64());
+        let lane = if verdict.important {
+            "important"
+        } else {
+            "routine"
+        };
+        metrics::histogram!("triage_step_seconds", "lane" => lane)
+            .record(started.elapsed().as_secs_f64());
         Ok(())
     }
 }

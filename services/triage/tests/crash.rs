@@ -32,7 +32,10 @@ fn start_triage(database: &TestDatabase, nats: &NatsServer, data: &std::path::Pa
 
 async fn count(db: &DatabaseConnection, sql: &str) -> i64 {
     let Ok(Some(row)) = db
-        .query_one(Statement::from_string(db.get_database_backend(), sql.to_owned()))
+        .query_one(Statement::from_string(
+            db.get_database_backend(),
+            sql.to_owned(),
+        ))
         .await
     else {
         return 0;
@@ -47,10 +50,16 @@ async fn a_killed_consumer_applies_all_events_exactly_once_after_restart() {
     let data = tempfile::tempdir().expect("tempdir");
     let client = async_nats::connect(nats.url()).await.expect("connects");
     let js = jetstream::new(client);
-    prism_messaging::streams::ensure_all(&js).await.expect("streams");
+    prism_messaging::streams::ensure_all(&js)
+        .await
+        .expect("streams");
 
     for i in 0..EVENTS {
-        let kind = if i % 10 == 0 { ReportKind::Important } else { ReportKind::Routine };
+        let kind = if i % 10 == 0 {
+            ReportKind::Important
+        } else {
+            ReportKind::Routine
+        };
         let event = Envelope::new(
             "intake",
             ReportReceived {
@@ -75,11 +84,15 @@ async fn a_killed_consumer_applies_all_events_exactly_once_after_restart() {
         );
         let mut headers = async_nats::HeaderMap::new();
         headers.insert(NATS_MESSAGE_ID, event.id.to_string().as_str());
-        js.publish_with_headers(event.subject(), headers, serde_json::to_vec(&event).expect("json").into())
-            .await
-            .expect("publish")
-            .await
-            .expect("stored");
+        js.publish_with_headers(
+            event.subject(),
+            headers,
+            serde_json::to_vec(&event).expect("json").into(),
+        )
+        .await
+        .expect("publish")
+        .await
+        .expect("stored");
     }
 
     let mut triage = start_triage(&database, &nats, data.path());
@@ -88,44 +101,82 @@ async fn a_killed_consumer_applies_all_events_exactly_once_after_restart() {
         (count(&db, "SELECT COUNT(*) AS n FROM classifications").await >= 0).then_some(db)
     })
     .await;
-    eventually("some events applied before the kill", Duration::from_secs(60), || async {
-        let applied = count(&db, "SELECT COUNT(*) AS n FROM classifications").await;
-        (applied >= 50).then_some(())
-    })
+    eventually(
+        "some events applied before the kill",
+        Duration::from_secs(60),
+        || async {
+            let applied = count(&db, "SELECT COUNT(*) AS n FROM classifications").await;
+            (applied >= 50).then_some(())
+        },
+    )
     .await;
     triage.kill().expect("SIGKILL");
     triage.wait().expect("reaped");
     let at_kill = count(&db, "SELECT COUNT(*) AS n FROM classifications").await;
-    assert!(at_kill < EVENTS as i64, "the kill came while events were in flight ({at_kill} applied)");
+    assert!(
+        at_kill < EVENTS as i64,
+        "the kill came while events were in flight ({at_kill} applied)"
+    );
 
     let mut triage = start_triage(&database, &nats, data.path());
-    eventually("all events applied after restart", Duration::from_secs(120), || async {
-        (count(&db, "SELECT COUNT(*) AS n FROM classifications").await == EVENTS as i64).then_some(())
-    })
+    eventually(
+        "all events applied after restart",
+        Duration::from_secs(120),
+        || async {
+            (count(&db, "SELECT COUNT(*) AS n FROM classifications").await == EVENTS as i64)
+                .then_some(())
+        },
+    )
     .await;
     let classified_subject = v1::REPORT_CLASSIFIED;
-    eventually("every classification published", Duration::from_secs(60), || async {
-        let stream = js.get_stream(v1::TRIAGE.name).await.ok()?;
-        let mut info = stream.clone();
-        let state = info.info().await.ok()?.state.clone();
-        (state.messages >= EVENTS as u64).then_some(())
-    })
+    eventually(
+        "every classification published",
+        Duration::from_secs(60),
+        || async {
+            let stream = js.get_stream(v1::TRIAGE.name).await.ok()?;
+            let mut info = stream.clone();
+            let state = info.info().await.ok()?.state.clone();
+            (state.messages >= EVENTS as u64).then_some(())
+        },
+    )
     .await;
     triage.kill().expect("stop");
     let _ = triage.wait();
 
-    assert_eq!(count(&db, "SELECT COUNT(*) AS n FROM classifications").await, EVENTS as i64);
-    assert_eq!(count(&db, "SELECT COUNT(*) AS n FROM inbox").await, EVENTS as i64);
     assert_eq!(
-        count(&db, "SELECT COUNT(*) AS n FROM outbox WHERE event_type = 'report.classified'").await,
+        count(&db, "SELECT COUNT(*) AS n FROM classifications").await,
         EVENTS as i64
     );
-    assert_eq!(count(&db, "SELECT COUNT(*) AS n FROM alerts").await, (EVENTS / 10) as i64);
+    assert_eq!(
+        count(&db, "SELECT COUNT(*) AS n FROM inbox").await,
+        EVENTS as i64
+    );
+    assert_eq!(
+        count(
+            &db,
+            "SELECT COUNT(*) AS n FROM outbox WHERE event_type = 'report.classified'"
+        )
+        .await,
+        EVENTS as i64
+    );
+    assert_eq!(
+        count(&db, "SELECT COUNT(*) AS n FROM alerts").await,
+        (EVENTS / 10) as i64
+    );
     let stream = js.get_stream(v1::TRIAGE.name).await.expect("stream");
-    let mut subjects = stream.info_with_subjects(classified_subject).await.expect("subjects");
+    let mut subjects = stream
+        .info_with_subjects(classified_subject)
+        .await
+        .expect("subjects");
     let mut on_stream = 0;
-    while let Some((_, n)) = futures::TryStreamExt::try_next(&mut subjects).await.expect("subject") {
+    while let Some((_, n)) = futures::TryStreamExt::try_next(&mut subjects)
+        .await
+        .expect("subject")
+    {
         on_stream += n;
     }
-    assert_eq!(on_stream, EVENTS, "each classification is on the stream exactly once");
+    assert_eq!(
+        on_stream, EVENTS,
+        "each classification is on the stream exactly once"
+    );
 }

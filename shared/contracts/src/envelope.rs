@@ -86,7 +86,10 @@ pub enum DecodeError {
     #[error("message is not a PRISM envelope: {0}")]
     NotAnEnvelope(serde_json::Error),
     #[error("expected event type {expected}, got {actual}")]
-    WrongType { expected: &'static str, actual: String },
+    WrongType {
+        expected: &'static str,
+        actual: String,
+    },
     #[error("payload of {event_type} does not match its schema: {source}")]
     BadPayload {
         event_type: String,

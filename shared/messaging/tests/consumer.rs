@@ -30,7 +30,11 @@ async fn publish(js: &jetstream::Context, subject: String, payload: Vec<u8>) {
         .expect("ack");
 }
 
-fn start(h: &Harness, spec: ConsumerSpec, handler: Arc<Recorder>) -> (CancellationToken, tokio::task::JoinHandle<()>) {
+fn start(
+    h: &Harness,
+    spec: ConsumerSpec,
+    handler: Arc<Recorder>,
+) -> (CancellationToken, tokio::task::JoinHandle<()>) {
     let shutdown = CancellationToken::new();
     let task = tokio::spawn({
         let (js, db, shutdown) = (h.js.clone(), h.db.clone(), shutdown.clone());
@@ -44,12 +48,17 @@ fn start(h: &Harness, spec: ConsumerSpec, handler: Arc<Recorder>) -> (Cancellati
 }
 
 async fn settled(h: &Harness, durable: &str) {
-    eventually("the consumer to settle", Duration::from_secs(20), || async {
-        let stream = h.js.get_stream(v1::INTAKE.name).await.ok()?;
-        let mut consumer: jetstream::consumer::PullConsumer = stream.get_consumer(durable).await.ok()?;
-        let info = consumer.info().await.ok()?;
-        (info.num_pending == 0 && info.num_ack_pending == 0).then_some(())
-    })
+    eventually(
+        "the consumer to settle",
+        Duration::from_secs(20),
+        || async {
+            let stream = h.js.get_stream(v1::INTAKE.name).await.ok()?;
+            let mut consumer: jetstream::consumer::PullConsumer =
+                stream.get_consumer(durable).await.ok()?;
+            let info = consumer.info().await.ok()?;
+            (info.num_pending == 0 && info.num_ack_pending == 0).then_some(())
+        },
+    )
     .await;
 }
 
@@ -68,7 +77,11 @@ async fn the_same_event_delivered_twice_is_applied_once() {
     task.await.expect("stops");
 
     assert_eq!(applied_count(&h.db).await, 1);
-    assert_eq!(handler.calls.load(Ordering::SeqCst), 1, "the repeat never reached the handler");
+    assert_eq!(
+        handler.calls.load(Ordering::SeqCst),
+        1,
+        "the repeat never reached the handler"
+    );
 }
 
 #[tokio::test]
@@ -83,11 +96,21 @@ async fn an_event_redelivered_after_ack_wait_is_applied_once() {
         .expect("consumer");
 
     let event = report(ReportKind::Routine);
-    publish(&h.js, event.subject(), serde_json::to_vec(&event).expect("json")).await;
+    publish(
+        &h.js,
+        event.subject(),
+        serde_json::to_vec(&event).expect("json"),
+    )
+    .await;
 
     // A first instance applies the event and dies before it can ack.
     let handler = recorder();
-    let mut batch = pull.fetch().max_messages(1).messages().await.expect("fetch");
+    let mut batch = pull
+        .fetch()
+        .max_messages(1)
+        .messages()
+        .await
+        .expect("fetch");
     let message = batch.next().await.expect("a message").expect("ok");
     let raw = prism_contracts::RawEnvelope::from_slice(&message.payload).expect("envelope");
     let outcome = consumer::apply_once(&h.db, &spec.durable, raw, handler.as_ref())
@@ -112,7 +135,12 @@ async fn an_undecodable_message_is_dead_lettered_and_later_ones_keep_flowing() {
     let subject = v1::report_received(prism_contracts::Lane::Routine);
     publish(&h.js, subject.clone(), b"{not an envelope".to_vec()).await;
     let event = report(ReportKind::Routine);
-    publish(&h.js, subject.clone(), serde_json::to_vec(&event).expect("json")).await;
+    publish(
+        &h.js,
+        subject.clone(),
+        serde_json::to_vec(&event).expect("json"),
+    )
+    .await;
 
     let (shutdown, task) = start(&h, spec(), recorder());
     settled(&h, "test-reports").await;
@@ -122,10 +150,16 @@ async fn an_undecodable_message_is_dead_lettered_and_later_ones_keep_flowing() {
     assert_eq!(applied_count(&h.db).await, 1);
     let dead = subjects::dead_letter("test-reports", &subject);
     assert_eq!(count_on(&h.js, subjects::DEAD_LETTER.name, &dead).await, 1);
-    let stream = h.js.get_stream(subjects::DEAD_LETTER.name).await.expect("dlq");
+    let stream =
+        h.js.get_stream(subjects::DEAD_LETTER.name)
+            .await
+            .expect("dlq");
     let letter = stream.get_raw_message(1).await.expect("dead letter");
     assert_eq!(letter.payload.as_ref(), b"{not an envelope");
-    let reason = letter.headers.get("Prism-Dead-Letter-Reason").map(|v| v.as_str().to_owned());
+    let reason = letter
+        .headers
+        .get("Prism-Dead-Letter-Reason")
+        .map(|v| v.as_str().to_owned());
     assert_eq!(reason.as_deref(), Some("poison"));
 }
 
@@ -137,9 +171,19 @@ async fn an_event_that_keeps_failing_is_dead_lettered_after_max_deliver() {
     let handler = recorder();
     let stuck = report(ReportKind::Routine);
     handler.failing.lock().expect("lock").push(stuck.id);
-    publish(&h.js, stuck.subject(), serde_json::to_vec(&stuck).expect("json")).await;
+    publish(
+        &h.js,
+        stuck.subject(),
+        serde_json::to_vec(&stuck).expect("json"),
+    )
+    .await;
     let next = report(ReportKind::Routine);
-    publish(&h.js, next.subject(), serde_json::to_vec(&next).expect("json")).await;
+    publish(
+        &h.js,
+        next.subject(),
+        serde_json::to_vec(&next).expect("json"),
+    )
+    .await;
 
     let (shutdown, task) = start(&h, spec, handler.clone());
     let dead = subjects::dead_letter("test-reports", &stuck.subject());
@@ -151,13 +195,23 @@ async fn an_event_that_keeps_failing_is_dead_lettered_after_max_deliver() {
     shutdown.cancel();
     task.await.expect("stops");
 
-    assert_eq!(applied_count(&h.db).await, 1, "the event behind it was applied");
+    assert_eq!(
+        applied_count(&h.db).await,
+        1,
+        "the event behind it was applied"
+    );
     // Three deliveries of the stuck event, one of the next.
     assert_eq!(handler.calls.load(Ordering::SeqCst), 4);
-    let stream = h.js.get_stream(subjects::DEAD_LETTER.name).await.expect("dlq");
+    let stream =
+        h.js.get_stream(subjects::DEAD_LETTER.name)
+            .await
+            .expect("dlq");
     let letter = stream.get_raw_message(1).await.expect("dead letter");
     let header = |name: &str| letter.headers.get(name).map(|v| v.as_str().to_owned());
-    assert_eq!(header("Prism-Dead-Letter-Reason").as_deref(), Some("max_deliveries"));
+    assert_eq!(
+        header("Prism-Dead-Letter-Reason").as_deref(),
+        Some("max_deliveries")
+    );
     assert_eq!(header("Prism-Delivered").as_deref(), Some("3"));
 }
 
@@ -171,7 +225,12 @@ async fn two_instances_share_the_work_and_apply_each_event_once() {
     let (stop_b, task_b) = start(&h, spec, handler.clone());
     for _ in 0..200 {
         let event = report(ReportKind::Routine);
-        publish(&h.js, event.subject(), serde_json::to_vec(&event).expect("json")).await;
+        publish(
+            &h.js,
+            event.subject(),
+            serde_json::to_vec(&event).expect("json"),
+        )
+        .await;
     }
     eventually("all 200 applied", Duration::from_secs(30), || async {
         (applied_count(&h.db).await == 200).then_some(())

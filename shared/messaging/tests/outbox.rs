@@ -14,7 +14,13 @@ use sea_orm::{EntityTrait as _, PaginatorTrait as _, TransactionTrait as _};
 use tokio_util::sync::CancellationToken;
 
 fn relay(h: &common::Harness, outbox: &Outbox) -> Relay {
-    Relay::new(h.db.clone(), h.js.clone(), outbox, "test", RelaySettings::default())
+    Relay::new(
+        h.db.clone(),
+        h.js.clone(),
+        outbox,
+        "test",
+        RelaySettings::default(),
+    )
 }
 
 #[tokio::test]
@@ -73,13 +79,17 @@ async fn an_event_committed_while_nats_is_down_is_published_when_it_returns() {
     h.nats.restart().await.expect("nats restarts");
 
     let subject = v1::report_received(prism_contracts::Lane::Important);
-    eventually("the event to reach the stream", Duration::from_secs(20), || async {
-        let Ok(mut stream) = h.js.get_stream(v1::INTAKE.name).await else {
-            return None;
-        };
-        let info = stream.info().await.ok()?;
-        (info.state.messages >= 1).then_some(())
-    })
+    eventually(
+        "the event to reach the stream",
+        Duration::from_secs(20),
+        || async {
+            let Ok(mut stream) = h.js.get_stream(v1::INTAKE.name).await else {
+                return None;
+            };
+            let info = stream.info().await.ok()?;
+            (info.state.messages >= 1).then_some(())
+        },
+    )
     .await;
     shutdown.cancel();
     task.await.expect("relay stops");
@@ -133,8 +143,6 @@ trait FilterUnsent {
 impl FilterUnsent for sea_orm::Select<prism_messaging::outbox::OutboxEntity> {
     fn filter_unsent(self) -> Self {
         use sea_orm::{ColumnTrait as _, QueryFilter as _};
-        self.filter(
-            prism_messaging::outbox::OutboxColumn::SentAt.is_null(),
-        )
+        self.filter(prism_messaging::outbox::OutboxColumn::SentAt.is_null())
     }
 }

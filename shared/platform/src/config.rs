@@ -182,8 +182,14 @@ impl Settings {
             message: message.to_owned(),
         };
         let url = &self.database.url;
-        if !(url.starts_with("sqlite:") || url.starts_with("postgres:") || url.starts_with("postgresql:")) {
-            return Err(invalid("database.url", "must start with sqlite:, postgres: or postgresql:"));
+        if !(url.starts_with("sqlite:")
+            || url.starts_with("postgres:")
+            || url.starts_with("postgresql:"))
+        {
+            return Err(invalid(
+                "database.url",
+                "must start with sqlite:, postgres: or postgresql:",
+            ));
         }
         if self.database.max_connections == 0 {
             return Err(invalid("database.max_connections", "must be at least 1"));

@@ -27,7 +27,9 @@ fn a_valid_token_yields_its_roles_and_districts() {
 #[test]
 fn a_token_signed_by_another_key_is_refused() {
     let keys = TestKeys::new();
-    assert!(verifier(&keys).verify(&TestKeys::new().token("x", &["admin"])).is_none());
+    assert!(verifier(&keys)
+        .verify(&TestKeys::new().token("x", &["admin"]))
+        .is_none());
 }
 
 #[test]
@@ -41,7 +43,10 @@ fn expired_premature_foreign_issuer_and_foreign_audience_tokens_are_refused() {
         json!({"sub": "x", "roles": ["admin"], "iss": "someone-else"}),
         json!({"sub": "x", "roles": ["admin"], "aud": "another-app"}),
     ] {
-        assert!(verifier.verify(&keys.token_with(claims.clone())).is_none(), "{claims}");
+        assert!(
+            verifier.verify(&keys.token_with(claims.clone())).is_none(),
+            "{claims}"
+        );
     }
 }
 
@@ -53,7 +58,10 @@ fn alg_none_and_hmac_tokens_are_refused() {
     let claims = json!({"sub": "x", "roles": ["admin"], "iss": "prism", "aud": "prism",
                         "iat": now, "nbf": now, "exp": now + 3600});
     let body = URL_SAFE_NO_PAD.encode(claims.to_string());
-    let none = format!("{}.{body}.", URL_SAFE_NO_PAD.encode(r#"{"alg":"none","typ":"JWT"}"#));
+    let none = format!(
+        "{}.{body}.",
+        URL_SAFE_NO_PAD.encode(r#"{"alg":"none","typ":"JWT"}"#)
+    );
     assert!(verifier.verify(&none).is_none());
 
     // HMAC keyed with the public key: the classic algorithm-confusion attack.

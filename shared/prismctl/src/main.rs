@@ -77,7 +77,8 @@ fn main() -> anyhow::Result<()> {
                 anyhow::bail!("unknown role {role}: use {}", ROLES.join(", "));
             }
             anyhow::ensure!(ttl_days > 0, "--ttl-days must be positive");
-            let pem = fs::read_to_string(&key).with_context(|| format!("reading {}", key.display()))?;
+            let pem =
+                fs::read_to_string(&key).with_context(|| format!("reading {}", key.display()))?;
             let now = Utc::now().timestamp();
             let mut claims = json!({
                 "sub": sub, "roles": roles, "iss": issuer, "aud": audience,
@@ -86,8 +87,12 @@ fn main() -> anyhow::Result<()> {
             if let Some(districts) = districts {
                 claims["districts"] = json!(districts);
             }
-            let key = EncodingKey::from_ed_pem(pem.as_bytes()).context("the key is not an Ed25519 private key")?;
-            println!("{}", jsonwebtoken::encode(&Header::new(Algorithm::EdDSA), &claims, &key)?);
+            let key = EncodingKey::from_ed_pem(pem.as_bytes())
+                .context("the key is not an Ed25519 private key")?;
+            println!(
+                "{}",
+                jsonwebtoken::encode(&Header::new(Algorithm::EdDSA), &claims, &key)?
+            );
             Ok(())
         }
     }
@@ -101,7 +106,9 @@ fn keygen(dir: &PathBuf, force: bool) -> anyhow::Result<()> {
     }
     fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
     let key = SigningKey::generate(&mut rand::rngs::OsRng);
-    let private_pem = key.to_pkcs8_pem(LineEnding::LF).context("encoding the private key")?;
+    let private_pem = key
+        .to_pkcs8_pem(LineEnding::LF)
+        .context("encoding the private key")?;
     let public_pem = key
         .verifying_key()
         .to_public_key_pem(LineEnding::LF)

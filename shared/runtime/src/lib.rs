@@ -44,7 +44,10 @@ pub struct Service {
 
 impl Service {
     /// Connects everything the service needs; `M` is the service's migrator.
-    pub async fn start<M: MigratorTrait>(name: &'static str, settings: Settings) -> anyhow::Result<Self> {
+    pub async fn start<M: MigratorTrait>(
+        name: &'static str,
+        settings: Settings,
+    ) -> anyhow::Result<Self> {
         let db = prism_platform::db::connect(&settings.database).await?;
         M::up(&db, None)
             .await
@@ -62,7 +65,13 @@ impl Service {
 
         let outbox = Outbox::new();
         let relay_stop = CancellationToken::new();
-        let relay = Relay::new(db.clone(), js.clone(), &outbox, name, RelaySettings::default());
+        let relay = Relay::new(
+            db.clone(),
+            js.clone(),
+            &outbox,
+            name,
+            RelaySettings::default(),
+        );
         let relay = tokio::spawn(relay.run(relay_stop.clone()));
         Ok(Self {
             name,

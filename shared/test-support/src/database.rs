@@ -35,7 +35,10 @@ impl TestDatabase {
             })
         } else {
             let folder = tempfile::tempdir()?;
-            let url = format!("sqlite://{}", folder.path().join(format!("{service}.db")).display());
+            let url = format!(
+                "sqlite://{}",
+                folder.path().join(format!("{service}.db")).display()
+            );
             Ok(Self {
                 url,
                 _folder: Some(folder),
@@ -57,7 +60,9 @@ impl Drop for TestDatabase {
         };
         // Drop runs outside any runtime we may block; use a thread with its own.
         let _ = std::thread::spawn(move || {
-            let Ok(runtime) = tokio::runtime::Builder::new_current_thread().enable_all().build()
+            let Ok(runtime) = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
             else {
                 return;
             };

@@ -72,7 +72,11 @@ impl MigrationTrait for Migration {
                     .col(integer(Idempotency::Status))
                     .col(text(Idempotency::Body))
                     .col(timestamp_with_time_zone(Idempotency::CreatedAt))
-                    .primary_key(Index::create().col(Idempotency::StationId).col(Idempotency::Key))
+                    .primary_key(
+                        Index::create()
+                            .col(Idempotency::StationId)
+                            .col(Idempotency::Key),
+                    )
                     .to_owned(),
             )
             .await?;
@@ -103,8 +107,14 @@ impl MigrationTrait for Migration {
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        for table in [Timeline::Table.into_iden(), Idempotency::Table.into_iden(), Reports::Table.into_iden()] {
-            manager.drop_table(Table::drop().table(table).to_owned()).await?;
+        for table in [
+            Timeline::Table.into_iden(),
+            Idempotency::Table.into_iden(),
+            Reports::Table.into_iden(),
+        ] {
+            manager
+                .drop_table(Table::drop().table(table).to_owned())
+                .await?;
         }
         Ok(())
     }

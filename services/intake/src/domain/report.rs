@@ -157,11 +157,16 @@ fn text_field(
     value: Option<&String>,
     max: usize,
 ) -> Option<String> {
-    let value = value.map(|v| v.trim().to_owned()).filter(|v| !v.is_empty())?;
+    let value = value
+        .map(|v| v.trim().to_owned())
+        .filter(|v| !v.is_empty())?;
     if value.chars().count() > max {
         errors.push(FieldError::new(
             field,
-            message(format!("{field} 不能超过 {max} 个字符"), format!("{field} must be at most {max} characters")),
+            message(
+                format!("{field} 不能超过 {max} 个字符"),
+                format!("{field} must be at most {max} characters"),
+            ),
         ));
     }
     Some(value)
@@ -184,7 +189,10 @@ pub fn check_phone(field: &str, phone: &str) -> Option<FieldError> {
     (!(allowed && (5..=20).contains(&digits))).then(|| {
         FieldError::new(
             field,
-            message("电话号码格式不正确", "phone must be 5–20 digits, optionally with + and -"),
+            message(
+                "电话号码格式不正确",
+                "phone must be 5–20 digits, optionally with + and -",
+            ),
         )
     })
 }
@@ -197,14 +205,21 @@ impl NewReport {
         if kind.is_none() {
             errors.push(FieldError::new(
                 "kind",
-                message("kind 须为 routine、important 或 annual", "kind must be routine, important or annual"),
+                message(
+                    "kind 须为 routine、important 或 annual",
+                    "kind must be routine, important or annual",
+                ),
             ));
         }
         if let Some(ecommerce) = &self.ecommerce {
             check_ecommerce(&mut errors, ecommerce);
         }
-        let product = text_field(&mut errors, "product", self.product.as_ref(), 200)
-            .or_else(|| self.ecommerce.as_ref().map(|e| e.product_name.trim().to_owned()));
+        let product =
+            text_field(&mut errors, "product", self.product.as_ref(), 200).or_else(|| {
+                self.ecommerce
+                    .as_ref()
+                    .map(|e| e.product_name.trim().to_owned())
+            });
         if product.as_deref().is_none_or(str::is_empty) {
             required(&mut errors, "product");
         }
@@ -215,10 +230,16 @@ impl NewReport {
         }
         let category = text_field(&mut errors, "category", self.category.as_ref(), 64);
         if let Some(category) = &category {
-            if !category.chars().all(|c| c.is_ascii_lowercase() || c == '_' || c.is_ascii_digit()) {
+            if !category
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c == '_' || c.is_ascii_digit())
+            {
                 errors.push(FieldError::new(
                     "category",
-                    message("category 须为目录中的类别代码", "category must be a catalogue category code"),
+                    message(
+                        "category 须为目录中的类别代码",
+                        "category must be a catalogue category code",
+                    ),
                 ));
             }
         }
@@ -228,7 +249,10 @@ impl NewReport {
             Some(_) => {
                 errors.push(FieldError::new(
                     "enterprise_count",
-                    message("涉及企业数量须在 0 到 100000 之间", "enterprise_count must be between 0 and 100000"),
+                    message(
+                        "涉及企业数量须在 0 到 100000 之间",
+                        "enterprise_count must be between 0 and 100000",
+                    ),
                 ));
                 None
             }
@@ -237,13 +261,19 @@ impl NewReport {
             required(&mut errors, "districts");
         }
         if self.districts.len() > 50 {
-            errors.push(FieldError::new("districts", message("涉及区域最多 50 个", "at most 50 districts")));
+            errors.push(FieldError::new(
+                "districts",
+                message("涉及区域最多 50 个", "at most 50 districts"),
+            ));
         }
         for (i, code) in self.districts.iter().enumerate() {
             if !district::is_known(code) {
                 errors.push(FieldError::new(
                     format!("districts[{i}]"),
-                    message(format!("未知的行政区划代码：{code}"), format!("unknown district code: {code}")),
+                    message(
+                        format!("未知的行政区划代码：{code}"),
+                        format!("unknown district code: {code}"),
+                    ),
                 ));
             }
         }
@@ -251,16 +281,25 @@ impl NewReport {
             if !HAZARDS.contains(&hazard.as_str()) {
                 errors.push(FieldError::new(
                     format!("hazards[{i}]"),
-                    message(format!("未知的危害类型：{hazard}"), format!("unknown hazard type: {hazard}")),
+                    message(
+                        format!("未知的危害类型：{hazard}"),
+                        format!("unknown hazard type: {hazard}"),
+                    ),
                 ));
             }
         }
         let casualties = self.casualties.as_ref().and_then(|c| {
             let mut ok = true;
-            for (field, n) in [("casualties.deaths", c.deaths), ("casualties.injuries", c.injuries)] {
+            for (field, n) in [
+                ("casualties.deaths", c.deaths),
+                ("casualties.injuries", c.injuries),
+            ] {
                 if !(0..=1_000_000).contains(&n) {
                     ok = false;
-                    errors.push(FieldError::new(field, message("人数须为非负整数", "must be a non-negative count")));
+                    errors.push(FieldError::new(
+                        field,
+                        message("人数须为非负整数", "must be a non-negative count"),
+                    ));
                 }
             }
             ok.then(|| Casualties {
@@ -270,18 +309,32 @@ impl NewReport {
         });
         let occurred_at = self.occurred_at.map(|t| t.with_timezone(&Utc));
         if occurred_at.is_some_and(|t| t > now + chrono::Duration::minutes(5)) {
-            errors.push(FieldError::new("occurred_at", message("发生时间不能晚于当前时间", "occurred_at is in the future")));
+            errors.push(FieldError::new(
+                "occurred_at",
+                message("发生时间不能晚于当前时间", "occurred_at is in the future"),
+            ));
         }
         if let Some(reporter) = &self.reporter {
             if !(1..=50).contains(&reporter.name.trim().chars().count()) {
-                errors.push(FieldError::new("reporter.name", message("填报人须为 1–50 个字符", "reporter.name must be 1–50 characters")));
+                errors.push(FieldError::new(
+                    "reporter.name",
+                    message(
+                        "填报人须为 1–50 个字符",
+                        "reporter.name must be 1–50 characters",
+                    ),
+                ));
             }
             if let Some(phone) = &reporter.phone {
                 errors.extend(check_phone("reporter.phone", phone));
             }
         }
         let analysis = text_field(&mut errors, "analysis", self.analysis.as_ref(), 20_000);
-        let recommendation = text_field(&mut errors, "recommendation", self.recommendation.as_ref(), 20_000);
+        let recommendation = text_field(
+            &mut errors,
+            "recommendation",
+            self.recommendation.as_ref(),
+            20_000,
+        );
         let source = text_field(&mut errors, "source", self.source.as_ref(), 2_000);
 
         match (kind, product, content) {
@@ -308,51 +361,91 @@ impl NewReport {
 
 fn check_ecommerce(errors: &mut Vec<FieldError>, e: &Ecommerce) {
     let mut push = |field: &str, zh: &str, en: &str| {
-        errors.push(FieldError::new(format!("ecommerce.{field}"), message(zh, en)));
+        errors.push(FieldError::new(
+            format!("ecommerce.{field}"),
+            message(zh, en),
+        ));
     };
     if !(1..=100).contains(&e.keyword.trim().chars().count()) {
-        push("keyword", "关键词须为 1–100 个字符", "keyword must be 1–100 characters");
+        push(
+            "keyword",
+            "关键词须为 1–100 个字符",
+            "keyword must be 1–100 characters",
+        );
     }
     if !(1..=200).contains(&e.shop_name.trim().chars().count()) {
-        push("shop_name", "店铺名称须为 1–200 个字符", "shop_name must be 1–200 characters");
+        push(
+            "shop_name",
+            "店铺名称须为 1–200 个字符",
+            "shop_name must be 1–200 characters",
+        );
     }
     if !(1..=200).contains(&e.product_name.trim().chars().count()) {
-        push("product_name", "商品名称须为 1–200 个字符", "product_name must be 1–200 characters");
+        push(
+            "product_name",
+            "商品名称须为 1–200 个字符",
+            "product_name must be 1–200 characters",
+        );
     }
     if let Some(url) = &e.product_url {
         let ok = (url.starts_with("https://") || url.starts_with("http://"))
             && url.len() <= 2048
             && !url.chars().any(char::is_whitespace)
-            && url.split("://").nth(1).is_some_and(|rest| !rest.is_empty() && !rest.starts_with('/'));
+            && url
+                .split("://")
+                .nth(1)
+                .is_some_and(|rest| !rest.is_empty() && !rest.starts_with('/'));
         if !ok {
-            push("product_url", "商品地址须为 http(s) 网址", "product_url must be an http(s) URL");
+            push(
+                "product_url",
+                "商品地址须为 http(s) 网址",
+                "product_url must be an http(s) URL",
+            );
         }
     }
     if let Some(price) = e.price {
         if !(price.is_finite() && (0.0..=100_000_000.0).contains(&price)) {
-            push("price", "商品价格须为非负数", "price must be a non-negative amount");
+            push(
+                "price",
+                "商品价格须为非负数",
+                "price must be a non-negative amount",
+            );
         }
     }
-    for (field, value) in [("negative_reviews", e.negative_reviews), ("reviews", e.reviews)] {
+    for (field, value) in [
+        ("negative_reviews", e.negative_reviews),
+        ("reviews", e.reviews),
+    ] {
         if value.is_some_and(|n| n < 0) {
             push(field, "数量须为非负整数", "must be a non-negative count");
         }
     }
     if let (Some(negative), Some(all)) = (e.negative_reviews, e.reviews) {
         if negative > all {
-            push("negative_reviews", "差评数不能大于评论数", "negative_reviews cannot exceed reviews");
+            push(
+                "negative_reviews",
+                "差评数不能大于评论数",
+                "negative_reviews cannot exceed reviews",
+            );
         }
     }
     if let (Some(from), Some(to)) = (e.collected_from, e.collected_to) {
         if from > to {
-            push("collected_to", "采集结束时间须晚于开始时间", "collected_to must be after collected_from");
+            push(
+                "collected_to",
+                "采集结束时间须晚于开始时间",
+                "collected_to must be after collected_from",
+            );
         }
     }
 }
 
 /// The free text of an e-commerce row that came without any.
 fn ecommerce_summary(e: &Ecommerce) -> String {
-    let mut text = format!("电商平台监测：店铺“{}”商品“{}”（关键词：{}）", e.shop_name, e.product_name, e.keyword);
+    let mut text = format!(
+        "电商平台监测：店铺“{}”商品“{}”（关键词：{}）",
+        e.shop_name, e.product_name, e.keyword
+    );
     if let (Some(negative), Some(all)) = (e.negative_reviews, e.reviews) {
         text.push_str(&format!("，差评 {negative} / 评论 {all}"));
     }
@@ -395,8 +488,19 @@ mod tests {
         .validate(Utc::now())
         .expect_err("invalid");
         let fields = fields(errors);
-        for expected in ["kind", "product", "content", "districts[1]", "hazards[0]", "casualties.deaths", "enterprise_count"] {
-            assert!(fields.contains(&expected.to_owned()), "{expected} missing from {fields:?}");
+        for expected in [
+            "kind",
+            "product",
+            "content",
+            "districts[1]",
+            "hazards[0]",
+            "casualties.deaths",
+            "enterprise_count",
+        ] {
+            assert!(
+                fields.contains(&expected.to_owned()),
+                "{expected} missing from {fields:?}"
+            );
         }
     }
 
@@ -426,8 +530,16 @@ mod tests {
         .validate(Utc::now())
         .expect_err("invalid");
         let fields = fields(errors);
-        for expected in ["ecommerce.product_url", "ecommerce.price", "ecommerce.negative_reviews", "ecommerce.collected_to"] {
-            assert!(fields.contains(&expected.to_owned()), "{expected} missing from {fields:?}");
+        for expected in [
+            "ecommerce.product_url",
+            "ecommerce.price",
+            "ecommerce.negative_reviews",
+            "ecommerce.collected_to",
+        ] {
+            assert!(
+                fields.contains(&expected.to_owned()),
+                "{expected} missing from {fields:?}"
+            );
         }
     }
 }

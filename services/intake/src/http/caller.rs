@@ -41,7 +41,8 @@ impl Caller {
         match self {
             Self::Station(station) => station.id == station_id,
             Self::Person(person) => {
-                (person.has(Role::Regulator) || person.has(Role::Admin)) && person.sees_any(districts)
+                (person.has(Role::Regulator) || person.has(Role::Admin))
+                    && person.sees_any(districts)
             }
         }
     }
@@ -50,7 +51,10 @@ impl Caller {
 impl FromRequestParts<AppState> for Caller {
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         let token = bearer(&parts.headers).ok_or(ApiError::Unauthenticated)?;
         if api_key::looks_like_key(token) {
             let station = stations::by_key(&state.db, token)
@@ -58,6 +62,8 @@ impl FromRequestParts<AppState> for Caller {
                 .ok_or(ApiError::Unauthenticated)?;
             return Ok(Self::Station(station));
         }
-        Person::from_request_parts(parts, state).await.map(Self::Person)
+        Person::from_request_parts(parts, state)
+            .await
+            .map(Self::Person)
     }
 }

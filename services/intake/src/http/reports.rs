@@ -63,7 +63,10 @@ pub async fn submit(
                 .ok_or_else(|| {
                     ApiError::field(
                         "Idempotency-Key",
-                        Text::new("Idempotency-Key 须为 1–255 个可见字符", "Idempotency-Key must be 1–255 visible characters"),
+                        Text::new(
+                            "Idempotency-Key 须为 1–255 个可见字符",
+                            "Idempotency-Key must be 1–255 visible characters",
+                        ),
                     )
                 })?;
             Some(IdempotencyKey {
@@ -82,11 +85,25 @@ pub async fn submit(
     let render = |row: &crate::store::entities::report::Model| {
         serde_json::to_string(&ReportAccepted::from(row)).unwrap_or_default()
     };
-    match reports::accept(&state.db, &state.outbox, &station, valid, idempotency, render).await? {
+    match reports::accept(
+        &state.db,
+        &state.outbox,
+        &station,
+        valid,
+        idempotency,
+        render,
+    )
+    .await?
+    {
         Accepted::New(row) => {
-            metrics::counter!("intake_reports_accepted_total", "kind" => row.kind.clone()).increment(1);
+            metrics::counter!("intake_reports_accepted_total", "kind" => row.kind.clone())
+                .increment(1);
             let location = format!("/v1/reports/{}", row.id);
-            let mut response = (StatusCode::CREATED, Json(ReportAccepted::from(&row))).into_response();
+            let mut response = (
+                StatusCode::CREATED,
+                Json(ReportAccepted::from(row.as_ref())),
+            )
+                .into_response();
             if let Ok(value) = HeaderValue::from_str(&location) {
                 response.headers_mut().insert(header::LOCATION, value);
             }
@@ -94,7 +111,13 @@ pub async fn submit(
         }
         Accepted::Repeat(first) => {
             let hash = first.request_hash.clone();
-            replay(first, &IdempotencyKey { key: String::new(), request_hash: hash })
+            replay(
+                first,
+                &IdempotencyKey {
+                    key: String::new(),
+                    request_hash: hash,
+                },
+            )
         }
     }
 }
@@ -129,9 +152,10 @@ fn replay(first: reports::StoredAnswer, key: &IdempotencyKey) -> Result<Response
     }
     let status = StatusCode::from_u16(first.status).unwrap_or(StatusCode::CREATED);
     let mut response = (status, first.body).into_response();
-    response
-        .headers_mut()
-        .insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
     response
         .headers_mut()
         .insert("idempotent-replayed", HeaderValue::from_static("true"));
@@ -160,21 +184,52 @@ pub struct ListQuery {
 impl ListQuery {
     fn validate(&self) -> Result<(), ApiError> {
         let mut errors = Vec::new();
-        if self.kind.as_deref().is_some_and(|k| prism_contracts::ReportKind::parse(k).is_none()) {
-            errors.push(FieldError::new("kind", Text::new("kind 无效", "kind is not valid")));
+        if self
+            .kind
+            .as_deref()
+            .is_some_and(|k| prism_contracts::ReportKind::parse(k).is_none())
+        {
+            errors.push(FieldError::new(
+                "kind",
+                Text::new("kind 无效", "kind is not valid"),
+            ));
         }
-        if self.period.as_deref().is_some_and(|p| !period::is_period(p)) {
-            errors.push(FieldError::new("period", Text::new("period 须为 YYYY-MM", "period must be YYYY-MM")));
+        if self
+            .period
+            .as_deref()
+            .is_some_and(|p| !period::is_period(p))
+        {
+            errors.push(FieldError::new(
+                "period",
+                Text::new("period 须为 YYYY-MM", "period must be YYYY-MM"),
+            ));
         }
-        if self.district.as_deref().is_some_and(|d| !district::is_known(d)) {
-            errors.push(FieldError::new("district", Text::new("未知的行政区划代码", "unknown district code")));
+        if self
+            .district
+            .as_deref()
+            .is_some_and(|d| !district::is_known(d))
+        {
+            errors.push(FieldError::new(
+                "district",
+                Text::new("未知的行政区划代码", "unknown district code"),
+            ));
         }
-        if self.status.as_deref().is_some_and(|s| !timeline::STATUSES.contains(&s)) {
-            errors.push(FieldError::new("status", Text::new("status 无效", "status is not valid")));
+        if self
+            .status
+            .as_deref()
+            .is_some_and(|s| !timeline::STATUSES.contains(&s))
+        {
+            errors.push(FieldError::new(
+                "status",
+                Text::new("status 无效", "status is not valid"),
+            ));
         }
         if let (Some(from), Some(to)) = (self.from, self.to) {
             if from > to {
-                errors.push(FieldError::new("to", Text::new("to 须晚于 from", "to must be after from")));
+                errors.push(FieldError::new(
+                    "to",
+                    Text::new("to 须晚于 from", "to must be after from"),
+                ));
             }
         }
         if errors.is_empty() {
@@ -194,7 +249,10 @@ pub async fn list(
     ApiQuery(query): ApiQuery<ListQuery>,
 ) -> Result<Json<Page<ReportView>>, ApiError> {
     query.validate()?;
-    let page = PageQuery { limit: query.limit, cursor: query.cursor.clone() };
+    let page = PageQuery {
+        limit: query.limit,
+        cursor: query.cursor.clone(),
+    };
     let limit = page.limit()?;
     let before = match page.after()? {
         None => None,
@@ -254,7 +312,12 @@ pub async fn timeline(
         at: row.received_at,
         detail: serde_json::json!({"station_id": row.station_id, "kind": row.kind}),
     }];
-    steps.extend(timeline::of(&state.db, id).await?.into_iter().map(TimelineStep::from));
+    steps.extend(
+        timeline::of(&state.db, id)
+            .await?
+            .into_iter()
+            .map(TimelineStep::from),
+    );
     Ok(Json(steps))
 }
 
@@ -263,7 +326,9 @@ async fn visible_report(
     caller: &Caller,
     id: Uuid,
 ) -> Result<crate::store::entities::report::Model, ApiError> {
-    let row = reports::find(&state.db, id).await?.ok_or(ApiError::NotFound)?;
+    let row = reports::find(&state.db, id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
     if let Caller::Person(person) = caller {
         person.require(&[Role::Regulator, Role::Admin])?;
     }

@@ -89,7 +89,9 @@ pub async fn show(
     if !allowed {
         return Err(ApiError::NotFound);
     }
-    let row = stations::find(&state.db, id).await?.ok_or(ApiError::NotFound)?;
+    let row = stations::find(&state.db, id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
     Ok(Json(row.into()))
 }
 
@@ -102,7 +104,9 @@ pub async fn issue_key(
     Path(id): Path<Uuid>,
 ) -> Result<(StatusCode, Json<IssuedKey>), ApiError> {
     caller.person(&[Role::Admin])?;
-    stations::find(&state.db, id).await?.ok_or(ApiError::NotFound)?;
+    stations::find(&state.db, id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
     let (key, row) = stations::issue_key(&state.db, id).await?;
     Ok((
         StatusCode::CREATED,

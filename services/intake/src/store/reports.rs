@@ -5,8 +5,8 @@ use chrono::{DateTime, Utc};
 use prism_contracts::{events::intake::ReportReceived, Envelope};
 use prism_messaging::Outbox;
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait as _, Condition, DatabaseConnection, DbErr, EntityTrait as _, QueryFilter as _,
-    QueryOrder as _, QuerySelect as _, SqlErr, TransactionTrait as _,
+    ActiveValue::Set, ColumnTrait as _, Condition, DatabaseConnection, DbErr, EntityTrait as _,
+    QueryFilter as _, QueryOrder as _, QuerySelect as _, SqlErr, TransactionTrait as _,
 };
 use uuid::Uuid;
 
@@ -31,21 +31,27 @@ pub struct StoredAnswer {
 
 /// What accepting a report came to.
 pub enum Accepted {
-    New(report::Model),
+    New(Box<report::Model>),
     /// The key was used before: here is the first answer.
     Repeat(StoredAnswer),
 }
 
 /// Looks up the first answer for an idempotency key.
-pub async fn stored_answer(db: &DatabaseConnection, station_id: Uuid, key: &str) -> Result<Option<StoredAnswer>, DbErr> {
-    Ok(idempotency::Entity::find_by_id((station_id, key.to_owned()))
-        .one(db)
-        .await?
-        .map(|row| StoredAnswer {
-            status: u16::try_from(row.status).unwrap_or(201),
-            body: row.body,
-            request_hash: row.request_hash,
-        }))
+pub async fn stored_answer(
+    db: &DatabaseConnection,
+    station_id: Uuid,
+    key: &str,
+) -> Result<Option<StoredAnswer>, DbErr> {
+    Ok(
+        idempotency::Entity::find_by_id((station_id, key.to_owned()))
+            .one(db)
+            .await?
+            .map(|row| StoredAnswer {
+                status: u16::try_from(row.status).unwrap_or(201),
+                body: row.body,
+                request_hash: row.request_hash,
+            }),
+    )
 }
 
 /// Stores a report, its `ReportReceived` event and (with a key) its answer, all in one
@@ -86,10 +92,15 @@ pub async fn accept(
     let stored = report::Entity::insert(report::ActiveModel::from(row.clone()))
         .exec_with_returning(&txn)
         .await?;
-    outbox.stage(&txn, &Envelope::new("intake", received_event(station, &stored))).await?;
+    outbox
+        .stage(
+            &txn,
+            &Envelope::new("intake", received_event(station, &stored)),
+        )
+        .await?;
     txn.commit().await?;
     outbox.committed();
-    Ok(Accepted::New(stored))
+    Ok(Accepted::New(Box::new(stored)))
 }
 
 fn to_row(station_id: Uuid, valid: ValidReport, received_at: DateTime<Utc>) -> report::Model {
@@ -107,8 +118,12 @@ fn to_row(station_id: Uuid, valid: ValidReport, received_at: DateTime<Utc>) -> r
         recommendation: valid.recommendation,
         source: valid.source,
         hazards: serde_json::json!(valid.hazards),
-        deaths: valid.casualties.map(|c| i32::try_from(c.deaths).unwrap_or(i32::MAX)),
-        injuries: valid.casualties.map(|c| i32::try_from(c.injuries).unwrap_or(i32::MAX)),
+        deaths: valid
+            .casualties
+            .map(|c| i32::try_from(c.deaths).unwrap_or(i32::MAX)),
+        injuries: valid
+            .casualties
+            .map(|c| i32::try_from(c.injuries).unwrap_or(i32::MAX)),
         occurred_at: valid.occurred_at,
         reporter_name: valid.reporter.as_ref().map(|r| r.name.clone()),
         reporter_phone: valid.reporter.and_then(|r| r.phone),
@@ -126,7 +141,8 @@ pub fn received_event(station: &station::Model, row: &report::Model) -> ReportRe
         station_id: station.id,
         station_code: station.code.clone(),
         station_kind: station.kind.clone(),
-        kind: prism_contracts::ReportKind::parse(&row.kind).unwrap_or(prism_contracts::ReportKind::Routine),
+        kind: prism_contracts::ReportKind::parse(&row.kind)
+            .unwrap_or(prism_contracts::ReportKind::Routine),
         product: row.product.clone(),
         category: row.category.clone(),
         districts: strings(&row.districts),
@@ -192,7 +208,9 @@ pub async fn list(
         query = query.filter(report::Column::StationId.eq(station_id));
     }
     if let Some(visible) = &filter.visible_districts {
-        let any = visible.iter().fold(Condition::any(), |any, code| any.add(involves(code)));
+        let any = visible
+            .iter()
+            .fold(Condition::any(), |any, code| any.add(involves(code)));
         query = query.filter(any);
     }
     if let Some(district) = &filter.district {

@@ -3,8 +3,8 @@
 use chrono::Utc;
 use prism_platform::auth::{api_key, ApiKey};
 use sea_orm::{
-    sea_query::Expr, ActiveValue::Set, ColumnTrait as _, DatabaseConnection, DbErr, EntityTrait as _,
-    QueryFilter as _, QueryOrder as _, QuerySelect as _, SqlErr,
+    sea_query::Expr, ActiveValue::Set, ColumnTrait as _, DatabaseConnection, DbErr,
+    EntityTrait as _, QueryFilter as _, QueryOrder as _, QuerySelect as _, SqlErr,
 };
 use uuid::Uuid;
 
@@ -18,7 +18,10 @@ pub enum RegisterError {
 }
 
 /// Registers a station.
-pub async fn register(db: &DatabaseConnection, new: &NewStation) -> Result<station::Model, RegisterError> {
+pub async fn register(
+    db: &DatabaseConnection,
+    new: &NewStation,
+) -> Result<station::Model, RegisterError> {
     let row = station::ActiveModel {
         id: Set(Uuid::now_v7()),
         code: Set(new.code.clone()),
@@ -44,7 +47,11 @@ pub async fn find(db: &DatabaseConnection, id: Uuid) -> Result<Option<station::M
 }
 
 /// A page of stations by code.
-pub async fn list(db: &DatabaseConnection, after: Option<String>, limit: u64) -> Result<Vec<station::Model>, DbErr> {
+pub async fn list(
+    db: &DatabaseConnection,
+    after: Option<String>,
+    limit: u64,
+) -> Result<Vec<station::Model>, DbErr> {
     let mut query = station::Entity::find().order_by_asc(station::Column::Code);
     if let Some(after) = after {
         query = query.filter(station::Column::Code.gt(after));
@@ -53,7 +60,10 @@ pub async fn list(db: &DatabaseConnection, after: Option<String>, limit: u64) ->
 }
 
 /// Issues a key for a station; the returned secret is never stored.
-pub async fn issue_key(db: &DatabaseConnection, station_id: Uuid) -> Result<(ApiKey, station_key::Model), DbErr> {
+pub async fn issue_key(
+    db: &DatabaseConnection,
+    station_id: Uuid,
+) -> Result<(ApiKey, station_key::Model), DbErr> {
     let key = ApiKey::generate();
     let row = station_key::ActiveModel {
         id: Set(key.key_id.clone()),
@@ -62,12 +72,18 @@ pub async fn issue_key(db: &DatabaseConnection, station_id: Uuid) -> Result<(Api
         created_at: Set(Utc::now()),
         revoked_at: Set(None),
     };
-    let stored = station_key::Entity::insert(row).exec_with_returning(db).await?;
+    let stored = station_key::Entity::insert(row)
+        .exec_with_returning(db)
+        .await?;
     Ok((key, stored))
 }
 
 /// Revokes a key at once; `false` if the station has no such key.
-pub async fn revoke_key(db: &DatabaseConnection, station_id: Uuid, key_id: &str) -> Result<bool, DbErr> {
+pub async fn revoke_key(
+    db: &DatabaseConnection,
+    station_id: Uuid,
+    key_id: &str,
+) -> Result<bool, DbErr> {
     let result = station_key::Entity::update_many()
         .col_expr(station_key::Column::RevokedAt, Expr::value(Utc::now()))
         .filter(station_key::Column::Id.eq(key_id))
@@ -79,7 +95,10 @@ pub async fn revoke_key(db: &DatabaseConnection, station_id: Uuid, key_id: &str)
 }
 
 /// The station a presented key belongs to, if the key is valid and not revoked.
-pub async fn by_key(db: &DatabaseConnection, presented: &str) -> Result<Option<station::Model>, DbErr> {
+pub async fn by_key(
+    db: &DatabaseConnection,
+    presented: &str,
+) -> Result<Option<station::Model>, DbErr> {
     let Some(key) = station_key::Entity::find()
         .filter(station_key::Column::Hash.eq(api_key::hash(presented)))
         .filter(station_key::Column::RevokedAt.is_null())

@@ -2,8 +2,8 @@
 
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    sea_query::Expr, ActiveValue::Set, ColumnTrait as _, ConnectionTrait, DbErr, EntityTrait as _, QueryFilter as _,
-    QueryOrder as _,
+    sea_query::Expr, ActiveValue::Set, ColumnTrait as _, ConnectionTrait, DbErr, EntityTrait as _,
+    QueryFilter as _, QueryOrder as _,
 };
 use uuid::Uuid;
 
@@ -31,7 +31,11 @@ pub async fn record<C: ConnectionTrait>(
     .await?;
     if let Some(status) = status_after(step) {
         // Steps may arrive out of order across streams; a status only ever moves forward.
-        let earlier: Vec<&str> = STATUSES.iter().take_while(|s| **s != status).copied().collect();
+        let earlier: Vec<&str> = STATUSES
+            .iter()
+            .take_while(|s| **s != status)
+            .copied()
+            .collect();
         report::Entity::update_many()
             .col_expr(report::Column::Status, Expr::value(status))
             .filter(report::Column::Id.eq(report_id))
@@ -67,7 +71,10 @@ fn status_after(step: &str) -> Option<&'static str> {
 }
 
 /// A report's steps, oldest first.
-pub async fn of<C: ConnectionTrait>(conn: &C, report_id: Uuid) -> Result<Vec<timeline::Model>, DbErr> {
+pub async fn of<C: ConnectionTrait>(
+    conn: &C,
+    report_id: Uuid,
+) -> Result<Vec<timeline::Model>, DbErr> {
     timeline::Entity::find()
         .filter(timeline::Column::ReportId.eq(report_id))
         .order_by_asc(timeline::Column::At)

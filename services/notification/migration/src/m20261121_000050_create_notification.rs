@@ -109,7 +109,9 @@ impl MigrationTrait for Migration {
             Alerts::Table.into_iden(),
             Subscriptions::Table.into_iden(),
         ] {
-            manager.drop_table(Table::drop().table(table).to_owned()).await?;
+            manager
+                .drop_table(Table::drop().table(table).to_owned())
+                .await?;
         }
         Ok(())
     }

@@ -70,24 +70,38 @@ impl NewSubscription {
             if !district::is_known(code) {
                 errors.push(FieldError::new(
                     format!("filters.districts[{i}]"),
-                    Text::owned(format!("未知的行政区划代码：{code}"), format!("unknown district code: {code}")),
+                    Text::owned(
+                        format!("未知的行政区划代码：{code}"),
+                        format!("unknown district code: {code}"),
+                    ),
                 ));
             }
         }
         for (i, category) in f.categories.iter().enumerate() {
             let ok = (1..=64).contains(&category.len())
-                && category.chars().all(|c| c.is_ascii_lowercase() || c == '_' || c.is_ascii_digit());
+                && category
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c == '_' || c.is_ascii_digit());
             if !ok {
                 errors.push(FieldError::new(
                     format!("filters.categories[{i}]"),
-                    Text::new("类别须为目录中的类别代码", "must be a catalogue category code"),
+                    Text::new(
+                        "类别须为目录中的类别代码",
+                        "must be a catalogue category code",
+                    ),
                 ));
             }
         }
-        if f.min_level.as_deref().is_some_and(|l| RiskLevel::parse(l).is_none()) {
+        if f.min_level
+            .as_deref()
+            .is_some_and(|l| RiskLevel::parse(l).is_none())
+        {
             errors.push(FieldError::new(
                 "filters.min_level",
-                Text::new("min_level 须为 low、medium、high 或 serious", "min_level must be low, medium, high or serious"),
+                Text::new(
+                    "min_level 须为 low、medium、high 或 serious",
+                    "min_level must be low, medium, high or serious",
+                ),
             ));
         }
         for (i, kind) in f.event_types.iter().enumerate() {
@@ -108,12 +122,18 @@ impl NewSubscription {
                     && url.len() <= 2048
                     && !url.chars().any(char::is_whitespace);
                 if !ok {
-                    errors.push(FieldError::new("channel.url", Text::new("须为 http(s) 网址", "must be an http(s) URL")));
+                    errors.push(FieldError::new(
+                        "channel.url",
+                        Text::new("须为 http(s) 网址", "must be an http(s) URL"),
+                    ));
                 }
                 if secret.len() < 16 {
                     errors.push(FieldError::new(
                         "channel.secret",
-                        Text::new("密钥至少 16 个字符", "secret must be at least 16 characters"),
+                        Text::new(
+                            "密钥至少 16 个字符",
+                            "secret must be at least 16 characters",
+                        ),
                     ));
                 }
             }
@@ -123,7 +143,10 @@ impl NewSubscription {
                         !local.is_empty() && domain.contains('.') && !domain.starts_with('.')
                     });
                 if !ok {
-                    errors.push(FieldError::new("channel.address", Text::new("邮箱地址无效", "not a valid email address")));
+                    errors.push(FieldError::new(
+                        "channel.address",
+                        Text::new("邮箱地址无效", "not a valid email address"),
+                    ));
                 }
             }
         }
@@ -134,10 +157,15 @@ impl NewSubscription {
 impl Filters {
     /// Whether `item` passes these filters.
     pub fn matches(&self, item: &FeedItem) -> bool {
-        let type_ok = self.event_types.is_empty() || self.event_types.iter().any(|t| t == item.event_type);
+        let type_ok =
+            self.event_types.is_empty() || self.event_types.iter().any(|t| t == item.event_type);
         let category_ok = self.categories.is_empty()
-            || item.category.as_ref().is_some_and(|c| self.categories.contains(c));
-        let district_ok = self.districts.is_empty() || item.districts.iter().any(|d| self.districts.contains(d));
+            || item
+                .category
+                .as_ref()
+                .is_some_and(|c| self.categories.contains(c));
+        let district_ok =
+            self.districts.is_empty() || item.districts.iter().any(|d| self.districts.contains(d));
         let level_ok = self
             .min_level
             .as_deref()

@@ -84,11 +84,21 @@ pub async fn list(
     }))
 }
 
-async fn visible(state: &AppState, person: &Person, id: Uuid) -> Result<entities::alert::Model, ApiError> {
+async fn visible(
+    state: &AppState,
+    person: &Person,
+    id: Uuid,
+) -> Result<entities::alert::Model, ApiError> {
     person.require(&[Role::Regulator])?;
-    let row = alerts::find(&state.db, id).await?.ok_or(ApiError::NotFound)?;
-    let districts: Vec<String> =
-        row.district_index.split(',').filter(|d| !d.is_empty()).map(str::to_owned).collect();
+    let row = alerts::find(&state.db, id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let districts: Vec<String> = row
+        .district_index
+        .split(',')
+        .filter(|d| !d.is_empty())
+        .map(str::to_owned)
+        .collect();
     if person.sees_any(&districts) {
         Ok(row)
     } else {
@@ -131,6 +141,8 @@ pub async fn acknowledge(
 ) -> Result<(StatusCode, Json<AlertView>), ApiError> {
     visible(&state, &person, id).await?;
     alerts::acknowledge(&state.db, id, &person.id).await?;
-    let row = alerts::find(&state.db, id).await?.ok_or(ApiError::NotFound)?;
+    let row = alerts::find(&state.db, id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
     Ok((StatusCode::OK, Json(row.into())))
 }

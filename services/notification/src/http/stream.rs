@@ -50,9 +50,21 @@ pub async fn stream(
     person.require(&[Role::Regulator])?;
     let last_event_id = match headers.get("last-event-id") {
         None => None,
-        Some(value) => Some(value.to_str().ok().and_then(|v| Uuid::parse_str(v.trim()).ok()).ok_or_else(|| {
-            ApiError::field("Last-Event-ID", Text::new("Last-Event-ID 无效", "Last-Event-ID is not a valid event id"))
-        })?),
+        Some(value) => Some(
+            value
+                .to_str()
+                .ok()
+                .and_then(|v| Uuid::parse_str(v.trim()).ok())
+                .ok_or_else(|| {
+                    ApiError::field(
+                        "Last-Event-ID",
+                        Text::new(
+                            "Last-Event-ID 无效",
+                            "Last-Event-ID is not a valid event id",
+                        ),
+                    )
+                })?,
+        ),
     };
     let listener = Listener {
         subscriptions: subscriptions::of_owner(&state.db, &person.id)
@@ -70,7 +82,12 @@ pub async fn stream(
         if feed::holds(&state.db, last).await? {
             let missed = feed::after(&state.db, last, REPLAY_LIMIT).await?;
             watermark = missed.last().map(|item| item.id).or(Some(last));
-            first.extend(missed.iter().filter(|item| listener.wants(item)).map(to_event));
+            first.extend(
+                missed
+                    .iter()
+                    .filter(|item| listener.wants(item))
+                    .map(to_event),
+            );
         } else {
             first.push(gap(&format!("event {last} is no longer held for replay")));
         }
@@ -84,9 +101,9 @@ pub async fn stream(
         let event = match received {
             Ok(item) if watermark.is_some_and(|w| item.id <= w) => None,
             Ok(item) => listener.wants(&item).then(|| to_event(&item)),
-            Err(BroadcastStreamRecvError::Lagged(missed)) => {
-                Some(gap(&format!("{missed} events were missed; reconnect with Last-Event-ID")))
-            }
+            Err(BroadcastStreamRecvError::Lagged(missed)) => Some(gap(&format!(
+                "{missed} events were missed; reconnect with Last-Event-ID"
+            ))),
         };
         async move { event.map(Ok) }
     });

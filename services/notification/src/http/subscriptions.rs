@@ -37,15 +37,24 @@ pub async fn create(
     if !errors.is_empty() {
         return Err(ApiError::Validation(errors));
     }
-    let created =
-        subscriptions::create(&state.db, &person.id, new.channel, new.filters, person.districts.clone()).await?;
+    let created = subscriptions::create(
+        &state.db,
+        &person.id,
+        new.channel,
+        new.filters,
+        person.districts.clone(),
+    )
+    .await?;
     Ok((StatusCode::CREATED, Json(created)))
 }
 
 /// The caller's own subscriptions (regulator).
 #[utoipa::path(get, path = "/v1/subscriptions", responses((status = 200, body = Vec<Subscription>)),
     security(("bearer" = [])))]
-pub async fn list(State(state): State<AppState>, person: Person) -> Result<Json<Vec<Subscription>>, ApiError> {
+pub async fn list(
+    State(state): State<AppState>,
+    person: Person,
+) -> Result<Json<Vec<Subscription>>, ApiError> {
     person.require(&[Role::Regulator])?;
     Ok(Json(subscriptions::of_owner(&state.db, &person.id).await?))
 }

@@ -3,8 +3,8 @@
 use chrono::Utc;
 use prism_contracts::events::triage::AlertRaised;
 use sea_orm::{
-    sea_query::Expr, ActiveValue::Set, ColumnTrait as _, Condition, ConnectionTrait, DbErr, EntityTrait as _,
-    QueryFilter as _, QueryOrder as _, QuerySelect as _,
+    sea_query::Expr, ActiveValue::Set, ColumnTrait as _, Condition, ConnectionTrait, DbErr,
+    EntityTrait as _, QueryFilter as _, QueryOrder as _, QuerySelect as _,
 };
 use uuid::Uuid;
 
@@ -78,7 +78,10 @@ pub async fn list<C: ConnectionTrait>(
 }
 
 /// The deliveries of one alert.
-pub async fn deliveries<C: ConnectionTrait>(conn: &C, alert_id: Uuid) -> Result<Vec<delivery::Model>, DbErr> {
+pub async fn deliveries<C: ConnectionTrait>(
+    conn: &C,
+    alert_id: Uuid,
+) -> Result<Vec<delivery::Model>, DbErr> {
     delivery::Entity::find()
         .filter(delivery::Column::AlertId.eq(alert_id))
         .order_by_asc(delivery::Column::Id)

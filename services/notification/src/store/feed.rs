@@ -3,8 +3,8 @@
 use chrono::Utc;
 use prism_contracts::RiskLevel;
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait as _, ConnectionTrait, DbErr, EntityTrait as _, QueryFilter as _, QueryOrder as _,
-    QuerySelect as _,
+    ActiveValue::Set, ColumnTrait as _, ConnectionTrait, DbErr, EntityTrait as _, QueryFilter as _,
+    QueryOrder as _, QuerySelect as _,
 };
 use uuid::Uuid;
 
@@ -34,7 +34,11 @@ pub async fn holds<C: ConnectionTrait>(conn: &C, id: Uuid) -> Result<bool, DbErr
 }
 
 /// Items after `id`, oldest first, at most `limit`.
-pub async fn after<C: ConnectionTrait>(conn: &C, id: Uuid, limit: u64) -> Result<Vec<FeedItem>, DbErr> {
+pub async fn after<C: ConnectionTrait>(
+    conn: &C,
+    id: Uuid,
+    limit: u64,
+) -> Result<Vec<FeedItem>, DbErr> {
     let rows = feed::Entity::find()
         .filter(feed::Column::Id.gt(id))
         .order_by_asc(feed::Column::Id)
@@ -47,7 +51,10 @@ pub async fn after<C: ConnectionTrait>(conn: &C, id: Uuid, limit: u64) -> Result
 /// Drops what is older than the retention.
 pub async fn prune<C: ConnectionTrait>(conn: &C) -> Result<u64, DbErr> {
     let cutoff = Utc::now() - chrono::Duration::days(RETENTION_DAYS);
-    let result = feed::Entity::delete_many().filter(feed::Column::At.lt(cutoff)).exec(conn).await?;
+    let result = feed::Entity::delete_many()
+        .filter(feed::Column::At.lt(cutoff))
+        .exec(conn)
+        .await?;
     Ok(result.rows_affected)
 }
 

@@ -2,7 +2,8 @@
 
 use chrono::Utc;
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait as _, ConnectionTrait, DbErr, EntityTrait as _, QueryFilter as _, QueryOrder as _,
+    ActiveValue::Set, ColumnTrait as _, ConnectionTrait, DbErr, EntityTrait as _, QueryFilter as _,
+    QueryOrder as _,
 };
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -67,27 +68,42 @@ pub async fn create<C: ConnectionTrait>(
         filters: Set(serde_json::to_value(filters).unwrap_or_default()),
         created_at: Set(Utc::now()),
     };
-    let stored = subscription::Entity::insert(row).exec_with_returning(conn).await?;
-    Subscription::from_row(stored).ok_or_else(|| DbErr::Custom("stored subscription does not read back".into()))
+    let stored = subscription::Entity::insert(row)
+        .exec_with_returning(conn)
+        .await?;
+    Subscription::from_row(stored)
+        .ok_or_else(|| DbErr::Custom("stored subscription does not read back".into()))
 }
 
 /// A regulator's own subscriptions.
-pub async fn of_owner<C: ConnectionTrait>(conn: &C, owner: &str) -> Result<Vec<Subscription>, DbErr> {
+pub async fn of_owner<C: ConnectionTrait>(
+    conn: &C,
+    owner: &str,
+) -> Result<Vec<Subscription>, DbErr> {
     let rows = subscription::Entity::find()
         .filter(subscription::Column::Owner.eq(owner))
         .order_by_asc(subscription::Column::Id)
         .all(conn)
         .await?;
-    Ok(rows.into_iter().filter_map(Subscription::from_row).collect())
+    Ok(rows
+        .into_iter()
+        .filter_map(Subscription::from_row)
+        .collect())
 }
 
 /// Every subscription on a channel.
-pub async fn on_channel<C: ConnectionTrait>(conn: &C, channel: &str) -> Result<Vec<Subscription>, DbErr> {
+pub async fn on_channel<C: ConnectionTrait>(
+    conn: &C,
+    channel: &str,
+) -> Result<Vec<Subscription>, DbErr> {
     let rows = subscription::Entity::find()
         .filter(subscription::Column::Channel.eq(channel))
         .all(conn)
         .await?;
-    Ok(rows.into_iter().filter_map(Subscription::from_row).collect())
+    Ok(rows
+        .into_iter()
+        .filter_map(Subscription::from_row)
+        .collect())
 }
 
 /// Deletes one of the owner's subscriptions; `false` if there is none with that id.

@@ -71,7 +71,10 @@ impl Catalogue {
             .collect();
         scores.sort_by(|a, b| b.1.total_cmp(&a.1));
         let Some((best, best_score)) = scores.first().copied() else {
-            return Classification { category: None, confidence: 0.0 };
+            return Classification {
+                category: None,
+                confidence: 0.0,
+            };
         };
         let total: f64 = scores.iter().map(|(_, s)| s).sum();
         let strength = (best_score / 4.0).min(1.0);

@@ -38,14 +38,25 @@ pub struct Importance {
 impl Lexicon {
     /// The shipped lexicon.
     pub fn shipped() -> Self {
-        let file: LexiconFile = serde_json::from_str(SHIPPED).expect("the shipped lexicon is valid JSON");
+        let file: LexiconFile =
+            serde_json::from_str(SHIPPED).expect("the shipped lexicon is valid JSON");
         Self { terms: file.terms }
     }
 
     /// Judges a report.
-    pub fn judge(&self, kind: ReportKind, casualties: Option<Casualties>, text: &str, declared: &[String]) -> Importance {
+    pub fn judge(
+        &self,
+        kind: ReportKind,
+        casualties: Option<Casualties>,
+        text: &str,
+        declared: &[String],
+    ) -> Importance {
         let lower = text.to_lowercase();
-        let found: Vec<&Term> = self.terms.iter().filter(|t| contains_term(&lower, &t.term)).collect();
+        let found: Vec<&Term> = self
+            .terms
+            .iter()
+            .filter(|t| contains_term(&lower, &t.term))
+            .collect();
         let mut hazards: Vec<String> = declared.to_vec();
         for term in &found {
             if !hazards.contains(&term.hazard) {
@@ -61,9 +72,14 @@ impl Lexicon {
         let reason = if kind == ReportKind::Important {
             Some("station reported it as important".to_owned())
         } else if casualties.any() {
-            Some(format!("casualties recorded: {} dead, {} injured", casualties.deaths, casualties.injuries))
+            Some(format!(
+                "casualties recorded: {} dead, {} injured",
+                casualties.deaths, casualties.injuries
+            ))
         } else {
-            found.first().map(|t| format!("text shows {}: \"{}\"", t.reason, t.term))
+            found
+                .first()
+                .map(|t| format!("text shows {}: \"{}\"", t.reason, t.term))
         };
         Importance {
             important: reason.is_some(),
@@ -84,7 +100,8 @@ fn contains_term(text: &str, term: &str) -> bool {
     text.match_indices(&term).any(|(start, _)| {
         let before = text[..start].chars().next_back();
         let after = text[start + term.len()..].chars().next();
-        !before.is_some_and(|c| c.is_ascii_alphanumeric()) && !after.is_some_and(|c| c.is_ascii_alphanumeric())
+        !before.is_some_and(|c| c.is_ascii_alphanumeric())
+            && !after.is_some_and(|c| c.is_ascii_alphanumeric())
     })
 }
 
@@ -100,8 +117,12 @@ mod tests {
 
     #[test]
     fn a_routine_report_with_casualties_is_raised() {
-        let casualties = Some(Casualties { deaths: 0, injuries: 2 });
-        let verdict = Lexicon::shipped().judge(ReportKind::Routine, casualties, "产品质量问题", &[]);
+        let casualties = Some(Casualties {
+            deaths: 0,
+            injuries: 2,
+        });
+        let verdict =
+            Lexicon::shipped().judge(ReportKind::Routine, casualties, "产品质量问题", &[]);
         assert!(verdict.important);
         assert_eq!(verdict.level, RiskLevel::High);
     }
@@ -115,9 +136,15 @@ mod tests {
 
     #[test]
     fn english_terms_match_whole_words_only() {
-        let verdict = Lexicon::shipped().judge(ReportKind::Routine, None, "firewall settings are confusing", &[]);
+        let verdict = Lexicon::shipped().judge(
+            ReportKind::Routine,
+            None,
+            "firewall settings are confusing",
+            &[],
+        );
         assert!(!verdict.important);
-        let verdict = Lexicon::shipped().judge(ReportKind::Routine, None, "the charger caught fire", &[]);
+        let verdict =
+            Lexicon::shipped().judge(ReportKind::Routine, None, "the charger caught fire", &[]);
         assert!(verdict.important);
     }
 

@@ -38,14 +38,21 @@ pub async fn dead_letter(
         .ok();
     if let Some((stream, sequence, delivered)) = &stream_sequence {
         // One dead letter per original message, however often this runs.
-        headers.insert(NATS_MESSAGE_ID, format!("dlq-{consumer}-{stream}-{sequence}").as_str());
+        headers.insert(
+            NATS_MESSAGE_ID,
+            format!("dlq-{consumer}-{stream}-{sequence}").as_str(),
+        );
         headers.insert("Prism-Original-Stream", stream.as_str());
         headers.insert("Prism-Original-Sequence", sequence.to_string().as_str());
         headers.insert("Prism-Delivered", delivered.to_string().as_str());
     }
     headers.insert("Prism-Original-Subject", message.subject.as_str());
     headers.insert("Prism-Dead-Letter-Reason", reason.as_str());
-    let error: String = error.chars().filter(|c| !c.is_control()).take(512).collect();
+    let error: String = error
+        .chars()
+        .filter(|c| !c.is_control())
+        .take(512)
+        .collect();
     headers.insert("Prism-Error", error.as_str());
     let subject = subjects::dead_letter(consumer, &message.subject);
     js.publish_with_headers(subject, headers, message.payload.clone())

@@ -120,7 +120,11 @@ impl<A: Apply> Context<A> {
                 if outcome == Outcome::Applied {
                     self.outbox.committed();
                 }
-                let label = if outcome == Outcome::Applied { "applied" } else { "duplicate" };
+                let label = if outcome == Outcome::Applied {
+                    "applied"
+                } else {
+                    "duplicate"
+                };
                 metrics::counter!("consumer_events_total", "consumer" => consumer.to_owned(), "outcome" => label)
                     .increment(1);
                 // The commit happened; if this ack is lost, the redelivery hits the inbox.
@@ -133,8 +137,12 @@ impl<A: Apply> Context<A> {
                     .await;
             }
             Err(ApplyError::Transient(error)) if delivered >= self.spec.max_deliver => {
-                self.give_up(&message, DeadLetterReason::MaxDeliveries, &format!("{error:#}"))
-                    .await;
+                self.give_up(
+                    &message,
+                    DeadLetterReason::MaxDeliveries,
+                    &format!("{error:#}"),
+                )
+                .await;
             }
             Err(ApplyError::Transient(error)) => {
                 let delay = self.spec.backoff_after(delivered);

@@ -140,10 +140,16 @@ impl Relay {
             };
             match outcome {
                 Ok(()) => {
-                    let lane = if row.important { "important" } else { "routine" };
+                    let lane = if row.important {
+                        "important"
+                    } else {
+                        "routine"
+                    };
                     metrics::counter!("outbox_published_total", "service" => self.service, "lane" => lane)
                         .increment(1);
-                    let lag = (Utc::now() - row.created_at).num_microseconds().unwrap_or(0);
+                    let lag = (Utc::now() - row.created_at)
+                        .num_microseconds()
+                        .unwrap_or(0);
                     metrics::histogram!("outbox_publish_lag_seconds", "service" => self.service)
                         .record(lag as f64 / 1e6);
                     sent.push(row.id);
@@ -192,7 +198,10 @@ fn headers_of(row: &entity::Model) -> HeaderMap {
 /// the rest. Returns how many rows will be republished.
 pub async fn republish_since(db: &DatabaseConnection, since: DateTime<Utc>) -> anyhow::Result<u64> {
     let result = entity::Entity::update_many()
-        .col_expr(entity::Column::SentAt, Expr::value(Option::<DateTime<Utc>>::None))
+        .col_expr(
+            entity::Column::SentAt,
+            Expr::value(Option::<DateTime<Utc>>::None),
+        )
         .filter(entity::Column::CreatedAt.gte(since))
         .exec(db)
         .await?;

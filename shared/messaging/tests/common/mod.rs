@@ -29,9 +29,13 @@ pub struct Harness {
 
 pub async fn harness() -> Harness {
     let nats = NatsServer::start().await.expect("nats starts");
-    let client = async_nats::connect(nats.url()).await.expect("nats connects");
+    let client = async_nats::connect(nats.url())
+        .await
+        .expect("nats connects");
     let js = jetstream::new(client.clone());
-    prism_messaging::streams::ensure_all(&js).await.expect("streams");
+    prism_messaging::streams::ensure_all(&js)
+        .await
+        .expect("streams");
     let database = TestDatabase::new("messaging").await.expect("database");
     let db = prism_platform::db::connect(&prism_platform::config::DatabaseSettings {
         url: database.url.clone(),
@@ -83,7 +87,10 @@ pub async fn count_on(js: &jetstream::Context, stream: &str, subject: &str) -> u
         .expect("stream info");
     let mut total = 0;
     let mut subjects = info;
-    while let Some(entry) = futures::TryStreamExt::try_next(&mut subjects).await.expect("subjects") {
+    while let Some(entry) = futures::TryStreamExt::try_next(&mut subjects)
+        .await
+        .expect("subjects")
+    {
         total += entry.1 as u64;
     }
     total
@@ -120,7 +127,8 @@ impl Apply for Recorder {
             .columns([Alias::new("event_id")])
             .values_panic([event.id.into()])
             .to_owned();
-        txn.execute(txn.get_database_backend().build(&statement)).await?;
+        txn.execute(txn.get_database_backend().build(&statement))
+            .await?;
         Ok(())
     }
 }
@@ -133,7 +141,11 @@ struct TestMigrator;
 
 impl MigratorTrait for TestMigrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(CreateOutbox), Box::new(CreateInbox), Box::new(CreateApplied)]
+        vec![
+            Box::new(CreateOutbox),
+            Box::new(CreateInbox),
+            Box::new(CreateApplied),
+        ]
     }
 }
 

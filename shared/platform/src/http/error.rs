@@ -106,7 +106,10 @@ impl IntoResponse for ApiError {
             Self::Validation(errors) => Problem::new(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 "validation_failed",
-                Text::new("请求中有字段不合规", "Some fields of the request are invalid"),
+                Text::new(
+                    "请求中有字段不合规",
+                    "Some fields of the request are invalid",
+                ),
             )
             .with_errors(errors),
             Self::BadRequest {
@@ -136,7 +139,10 @@ impl IntoResponse for ApiError {
             Self::Unavailable => Problem::new(
                 StatusCode::SERVICE_UNAVAILABLE,
                 "unavailable",
-                Text::new("服务暂不可用，请稍后重试", "Service unavailable, try again later"),
+                Text::new(
+                    "服务暂不可用，请稍后重试",
+                    "Service unavailable, try again later",
+                ),
             ),
             Self::Internal(error) => {
                 tracing::error!(error = ?error, "internal error");

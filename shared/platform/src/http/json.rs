@@ -62,7 +62,10 @@ pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
             };
             return ApiError::BadRequest {
                 code: "unknown_field",
-                message: Text::owned(format!("未知字段：{field}"), format!("Unknown field: {field}")),
+                message: Text::owned(
+                    format!("未知字段：{field}"),
+                    format!("Unknown field: {field}"),
+                ),
                 field: Some(field),
             };
         }
@@ -145,9 +148,13 @@ where
 {
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut http::request::Parts, _state: &S) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut http::request::Parts,
+        _state: &S,
+    ) -> Result<Self, Self::Rejection> {
         let query = parts.uri.query().unwrap_or("");
-        let deserializer = serde_urlencoded::Deserializer::new(form_urlencoded::parse(query.as_bytes()));
+        let deserializer =
+            serde_urlencoded::Deserializer::new(form_urlencoded::parse(query.as_bytes()));
         serde_path_to_error::deserialize(deserializer)
             .map(ApiQuery)
             .map_err(|error| {
@@ -156,7 +163,11 @@ where
                 let field = unknown_field_name(&detail)
                     .map(str::to_owned)
                     .unwrap_or_else(|| path.clone());
-                let code = if unknown_field_name(&detail).is_some() { "unknown_parameter" } else { "invalid_parameter" };
+                let code = if unknown_field_name(&detail).is_some() {
+                    "unknown_parameter"
+                } else {
+                    "invalid_parameter"
+                };
                 ApiError::BadRequest {
                     code,
                     message: Text::owned(

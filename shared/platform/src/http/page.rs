@@ -27,7 +27,10 @@ impl PageQuery {
             Some(limit) if (1..=MAX_LIMIT).contains(&limit) => Ok(limit),
             Some(_) => Err(ApiError::field(
                 "limit",
-                Text::new("limit 须在 1 到 100 之间", "limit must be between 1 and 100"),
+                Text::new(
+                    "limit 须在 1 到 100 之间",
+                    "limit must be between 1 and 100",
+                ),
             )),
         }
     }

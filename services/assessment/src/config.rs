@@ -1,0 +1,72 @@
+//! Assessment's own settings, read from the same layers as the shared ones
+//! (`PRISM_ASSESSMENT__IMPORTANT_CASE_HOURS`, or `important_case_hours` in a config file).
+
+use prism_platform::config::ConfigError;
+use serde::Deserialize;
+
+/// What assessment alone needs to know.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default)]
+pub struct AssessmentSettings {
+    /// Hours from an alert to the deadline of the case it opens. Important risks are
+    /// "reported at once" (seed 003), so their assessment is due within a day by default.
+    pub important_case_hours: u32,
+}
+
+impl Default for AssessmentSettings {
+    fn default() -> Self {
+        Self {
+            important_case_hours: 24,
+        }
+    }
+}
+
+impl AssessmentSettings {
+    /// The longest deadline that still makes sense for an important risk: 30 days.
+    const MAX_HOURS: u32 = 720;
+
+    /// Refuses values that would make deadlines meaningless, naming the key.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        if (1..=Self::MAX_HOURS).contains(&self.important_case_hours) {
+            Ok(())
+        } else {
+            Err(ConfigError::Invalid {
+                key: "important_case_hours".to_owned(),
+                message: format!("must be between 1 and {}", Self::MAX_HOURS),
+            })
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn important_cases_are_due_within_a_day_by_default() {
+        let settings = AssessmentSettings::default();
+        assert_eq!(settings.important_case_hours, 24);
+        assert!(settings.validate().is_ok());
+    }
+
+    #[test]
+    fn a_zero_hour_deadline_is_refused_by_key() {
+        let error = AssessmentSettings {
+            important_case_hours: 0,
+        }
+        .validate()
+        .expect_err("zero hours");
+        assert!(error.to_string().contains("important_case_hours"));
+    }
+
+    #[test]
+    fn the_deadline_hours_come_from_the_environment() {
+        // nextest runs each test in its own process, so this variable reaches no other test.
+        std::env::set_var("PRISM_ASSESSMENT__IMPORTANT_CASE_HOURS", "48");
+        let (_, own) =
+            prism_platform::config::load::<AssessmentSettings>(crate::NAME, crate::DEFAULT_PORT)
+                .expect("configuration loads");
+        std::env::remove_var("PRISM_ASSESSMENT__IMPORTANT_CASE_HOURS");
+        assert_eq!(own.important_case_hours, 48);
+    }
+}

@@ -1,0 +1,4 @@
+//! sea-orm entities of warning-publication's tables.
+
+pub mod audit;
+pub mod warning;

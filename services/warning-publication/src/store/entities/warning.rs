@@ -1,0 +1,43 @@
+use sea_orm::entity::prelude::*;
+
+/// A warning in any state: draft, published or cancelled.
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+#[sea_orm(table_name = "warnings")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: Uuid,
+    /// See [`crate::domain::warning::Status`].
+    pub status: String,
+    /// One of [`crate::domain::warning::TYPES`].
+    pub warning_type: String,
+    pub title_zh: String,
+    #[sea_orm(column_type = "Text")]
+    pub summary_zh: String,
+    #[sea_orm(column_type = "Text")]
+    pub advice_zh: String,
+    pub title_en: Option<String>,
+    #[sea_orm(column_type = "Text", nullable)]
+    pub summary_en: Option<String>,
+    #[sea_orm(column_type = "Text", nullable)]
+    pub advice_en: Option<String>,
+    pub level: String,
+    pub category: Option<String>,
+    pub districts: Json,
+    /// See [`crate::store::district_index`].
+    #[sea_orm(column_type = "Text")]
+    pub district_index: String,
+    pub case_id: Option<Uuid>,
+    pub report_ids: Json,
+    pub drafted_by: String,
+    pub approved_by: Option<String>,
+    /// The published version: 0 until first published.
+    pub version: i32,
+    pub created_at: DateTimeUtc,
+    pub updated_at: DateTimeUtc,
+    pub published_at: Option<DateTimeUtc>,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}
