@@ -146,3 +146,25 @@ impl FilterUnsent for sea_orm::Select<prism_messaging::outbox::OutboxEntity> {
         self.filter(prism_messaging::outbox::OutboxColumn::SentAt.is_null())
     }
 }
+
+#[tokio::test]
+async fn a_reconciliation_republishes_without_duplicating_the_stream() {
+    let h = harness().await;
+    let outbox = Outbox::new();
+    let txn = h.db.begin().await.expect("begin");
+    let event = report(ReportKind::Routine);
+    outbox.stage(&txn, &event).await.expect("stage");
+    txn.commit().await.expect("commit");
+    let relay = relay(&h, &outbox);
+    assert_eq!(relay.drain().await.expect("drain"), 1);
+
+    let since = chrono::Utc::now() - chrono::Duration::hours(1);
+    let marked = prism_messaging::outbox::republish_since(&h.db, since)
+        .await
+        .expect("reconcile");
+    assert_eq!(marked, 1, "sent rows are kept for reconciliation");
+    assert_eq!(relay.drain().await.expect("drain again"), 1);
+
+    let subject = v1::report_received(prism_contracts::Lane::Routine);
+    assert_eq!(count_on(&h.js, v1::INTAKE.name, &subject).await, 1);
+}

@@ -33,6 +33,11 @@ pub async fn run<A: Apply>(
         .create_consumer(config)
         .await
         .with_context(|| format!("creating consumer {}", spec.durable))?;
+    tokio::spawn(report_lag(
+        consumer.clone(),
+        spec.durable.clone(),
+        shutdown.clone(),
+    ));
     let batch = spec.concurrency.max(1) * 2;
     let messages = consumer
         .stream()
@@ -64,6 +69,27 @@ pub async fn run<A: Apply>(
         })
         .await;
     Ok(())
+}
+
+/// Publishes the consumer's lag (events not yet delivered, and delivered but not yet
+/// acknowledged) as gauges until shutdown.
+async fn report_lag(
+    mut consumer: jetstream::consumer::PullConsumer,
+    durable: String,
+    shutdown: CancellationToken,
+) {
+    loop {
+        if let Ok(info) = consumer.info().await {
+            metrics::gauge!("consumer_pending", "consumer" => durable.clone())
+                .set(info.num_pending as f64);
+            metrics::gauge!("consumer_ack_pending", "consumer" => durable.clone())
+                .set(info.num_ack_pending as f64);
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(std::time::Duration::from_secs(10)) => {}
+            _ = shutdown.cancelled() => return,
+        }
+    }
 }
 
 /// The JetStream configuration of a consumer spec; every instance must use the same.

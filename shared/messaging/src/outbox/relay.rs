@@ -87,7 +87,8 @@ impl Relay {
             }
             tokio::select! {
                 _ = self.wake.notified() => {}
-                _ = tokio::time::sleep(self.settings.poll) => {}
+                // Quiet moments measure the lag; a busy relay has no time to spare for it.
+                _ = tokio::time::sleep(self.settings.poll) => self.report_pending().await,
                 _ = shutdown.cancelled() => break,
             }
         }
@@ -169,6 +170,18 @@ impl Relay {
         match failure {
             Some(error) => Err(error.context("publishing outbox events")),
             None => Ok(sent.len()),
+        }
+    }
+
+    /// The outbox lag: events committed but not yet published.
+    async fn report_pending(&self) {
+        use sea_orm::PaginatorTrait as _;
+        let pending = entity::Entity::find()
+            .filter(entity::Column::SentAt.is_null())
+            .count(&self.db)
+            .await;
+        if let Ok(pending) = pending {
+            metrics::gauge!("outbox_pending", "service" => self.service).set(pending as f64);
         }
     }
 

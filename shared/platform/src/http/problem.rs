@@ -59,6 +59,15 @@ impl Problem {
     fn for_bare_status(status: StatusCode) -> Option<Self> {
         Some(match status {
             StatusCode::NOT_FOUND => Self::not_found(),
+            // The framework's own rejections (a malformed id in the path, say).
+            StatusCode::BAD_REQUEST => Self::new(
+                status,
+                "bad_request",
+                Text::new(
+                    "请求无效，请检查路径和参数",
+                    "Invalid request: check the path and parameters",
+                ),
+            ),
             StatusCode::PAYLOAD_TOO_LARGE => Self::payload_too_large(),
             StatusCode::METHOD_NOT_ALLOWED => Self::new(
                 status,
