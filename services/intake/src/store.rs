@@ -5,8 +5,4 @@ pub mod reports;
 pub mod stations;
 pub mod timeline;
 
-/// The `district_index` form of a district list: `,310115,310104,`, so that "involves
-/// district X" is a portable `LIKE '%,X,%'` on SQLite and PostgreSQL alike.
-pub fn district_index(districts: &[String]) -> String {
-    format!(",{},", districts.join(","))
-}
+pub use prism_contracts::districts::index as district_index;

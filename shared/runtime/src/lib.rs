@@ -40,6 +40,8 @@ pub struct Service {
     relay_stop: CancellationToken,
     workers: TaskTracker,
     relay: tokio::task::JoinHandle<()>,
+    /// Why a worker stopped the service, if one did: then the process must not exit 0.
+    failure: Arc<std::sync::Mutex<Option<String>>>,
 }
 
 impl Service {
@@ -86,6 +88,7 @@ impl Service {
             relay_stop,
             workers: TaskTracker::new(),
             relay,
+            failure: Arc::default(),
         })
     }
 
@@ -110,9 +113,13 @@ impl Service {
             self.shutdown.clone(),
         );
         let durable = spec.durable.clone();
+        let failure = self.failure.clone();
         self.workers.spawn(async move {
             if let Err(error) = consumer::run(js, db, outbox, spec, handler, shutdown.clone()).await {
                 tracing::error!(consumer = %durable, error = ?error, "consumer stopped; shutting down");
+                if let Ok(mut failure) = failure.lock() {
+                    failure.get_or_insert(format!("consumer {durable}: {error:#}"));
+                }
                 // A service that cannot consume is not doing its job: stop, so that the
                 // supervisor restarts it, rather than answer readiness probes while deaf.
                 shutdown.cancel();
@@ -159,7 +166,11 @@ impl Service {
         self.relay_stop.cancel();
         let _ = self.relay.await;
         tracing::info!(service = self.name, "stopped");
-        served.context("HTTP server failed")
+        served.context("HTTP server failed")?;
+        match self.failure.lock().ok().and_then(|mut f| f.take()) {
+            Some(failure) => Err(anyhow::anyhow!(failure)),
+            None => Ok(()),
+        }
     }
 }
 

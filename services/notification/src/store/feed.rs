@@ -70,12 +70,7 @@ fn to_item(row: feed::Model) -> FeedItem {
         event_type,
         level: RiskLevel::parse(&row.level).unwrap_or(RiskLevel::High),
         category: row.category,
-        districts: row
-            .district_index
-            .split(',')
-            .filter(|d| !d.is_empty())
-            .map(str::to_owned)
-            .collect(),
+        districts: district::from_index(&row.district_index),
         data: row.data,
     }
 }
