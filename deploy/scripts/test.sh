@@ -30,6 +30,14 @@ PRISM_TEST_PG_URL="$(bash deploy/scripts/ensure-postgres.sh | tail -n 1)"
 export PRISM_TEST_PG_URL
 echo "PRISM_TEST_PG_URL=$PRISM_TEST_PG_URL"
 
+# Headless Chromium for the public site's browser test (Debian's package).
+if [[ -f deploy/scripts/install-chromium.sh ]]; then
+  step "making sure headless Chromium is installed"
+  PRISM_CHROMIUM="$(bash deploy/scripts/install-chromium.sh | tail -n 1)"
+  export PRISM_CHROMIUM
+  echo "PRISM_CHROMIUM=$PRISM_CHROMIUM"
+fi
+
 step "cargo fmt --check"
 cargo fmt --all -- --check
 

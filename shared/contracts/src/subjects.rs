@@ -63,22 +63,48 @@ pub mod v1 {
     }
     /// Every received report, either lane.
     pub const REPORT_RECEIVED_ANY: &str = "prism.v1.intake.report.received.*";
+    /// A station missed a monthly due date.
+    pub const STATION_REPORT_OVERDUE: &str = "prism.v1.intake.station.report_overdue";
 
     /// Triage classified a report.
     pub const REPORT_CLASSIFIED: &str = "prism.v1.triage.report.classified";
     /// Triage raised an important-risk alert: the important lane's own subject.
     pub const ALERT_RAISED: &str = "prism.v1.triage.alert.raised";
+    /// A signal (cluster of reports about one risk) was opened.
+    pub const SIGNAL_OPENED: &str = "prism.v1.triage.signal.opened";
+    /// A signal gained reports, was merged, split or reclassified.
+    pub const SIGNAL_UPDATED: &str = "prism.v1.triage.signal.updated";
+    /// A signal was escalated to assessment.
+    pub const SIGNAL_ESCALATED: &str = "prism.v1.triage.signal.escalated";
+    /// A signal was dismissed with a reason.
+    pub const SIGNAL_DISMISSED: &str = "prism.v1.triage.signal.dismissed";
+    /// The key-supervision catalogue changed version.
+    pub const CATALOGUE_UPDATED: &str = "prism.v1.triage.catalogue.updated";
 
     /// Assessment opened a case.
     pub const CASE_OPENED: &str = "prism.v1.assessment.case.opened";
     /// A regulator recorded a decision on a case.
     pub const DECISION_RECORDED: &str = "prism.v1.assessment.decision.recorded";
+    /// Experts were drawn for a case.
+    pub const EXPERTS_ASSIGNED: &str = "prism.v1.assessment.case.experts_assigned";
+    /// An expert scored a case (its level may have changed).
+    pub const CASE_ASSESSED: &str = "prism.v1.assessment.case.assessed";
+    /// An important case passed its deadline undecided.
+    pub const CASE_OVERDUE: &str = "prism.v1.assessment.case.overdue";
 
     /// A warning draft was created.
     pub const WARNING_DRAFTED: &str = "prism.v1.warning.drafted";
     /// A warning was published to the public.
     pub const WARNING_PUBLISHED: &str = "prism.v1.warning.published";
+    /// A published warning got a new version.
+    pub const WARNING_UPDATED: &str = "prism.v1.warning.updated";
+    /// A warning was withdrawn.
+    pub const WARNING_CANCELLED: &str = "prism.v1.warning.cancelled";
 
     /// Notification delivered an alert to a subscriber.
     pub const ALERT_DELIVERED: &str = "prism.v1.notification.alert.delivered";
+    /// A regulator acknowledged an alert.
+    pub const ALERT_ACKNOWLEDGED: &str = "prism.v1.notification.alert.acknowledged";
+    /// Nobody acknowledged an important alert in time; escalation contacts were told.
+    pub const ALERT_ESCALATED: &str = "prism.v1.notification.alert.escalated";
 }
