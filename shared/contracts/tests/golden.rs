@@ -62,6 +62,39 @@ fn alert_delivered_round_trips() {
 }
 
 #[test]
+fn station_report_overdue_round_trips() {
+    golden_round_trip::<intake::StationReportOverdue>("station.report_overdue.json");
+}
+
+#[test]
+fn signal_events_round_trip() {
+    golden_round_trip::<triage::SignalOpened>("signal.opened.json");
+    golden_round_trip::<triage::SignalUpdated>("signal.updated.json");
+    golden_round_trip::<triage::SignalEscalated>("signal.escalated.json");
+    golden_round_trip::<triage::SignalDismissed>("signal.dismissed.json");
+    golden_round_trip::<triage::CatalogueUpdated>("catalogue.updated.json");
+}
+
+#[test]
+fn case_events_round_trip() {
+    golden_round_trip::<assessment::ExpertsAssigned>("case.experts_assigned.json");
+    golden_round_trip::<assessment::CaseAssessed>("case.assessed.json");
+    golden_round_trip::<assessment::CaseOverdue>("case.overdue.json");
+}
+
+#[test]
+fn warning_changes_round_trip() {
+    golden_round_trip::<warning::WarningUpdated>("warning.updated.json");
+    golden_round_trip::<warning::WarningCancelled>("warning.cancelled.json");
+}
+
+#[test]
+fn acknowledgement_and_escalation_round_trip() {
+    golden_round_trip::<notification::AlertAcknowledged>("alert.acknowledged.json");
+    golden_round_trip::<notification::AlertEscalated>("alert.escalated.json");
+}
+
+#[test]
 fn an_important_report_travels_in_the_important_lane() {
     let text = std::fs::read_to_string(format!(
         "{}/tests/golden/report.received.json",

@@ -74,3 +74,68 @@ impl Event for DecisionRecorded {
         v1::DECISION_RECORDED.to_owned()
     }
 }
+
+/// Experts were drawn for a case ("double random").
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ExpertsAssigned {
+    pub case_id: Uuid,
+    /// The experts' ids (their token `sub`).
+    pub experts: Vec<String>,
+    pub report_ids: Vec<Uuid>,
+    pub assigned_by: String,
+    pub assigned_at: DateTime<Utc>,
+}
+
+impl Event for ExpertsAssigned {
+    const TYPE: &'static str = "case.experts_assigned";
+    const SCHEMA_VERSION: u32 = 1;
+
+    fn subject(&self) -> String {
+        v1::EXPERTS_ASSIGNED.to_owned()
+    }
+}
+
+/// An expert scored a case, or a lab result arrived; the case's computed level follows.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CaseAssessed {
+    pub case_id: Uuid,
+    pub report_ids: Vec<Uuid>,
+    /// The level over every scenario and expert, once there is one.
+    #[serde(default)]
+    pub level: Option<RiskLevel>,
+    /// Whether the experts' levels differ.
+    pub disagreement: bool,
+    pub assessed_by: String,
+    pub assessed_at: DateTime<Utc>,
+}
+
+impl Event for CaseAssessed {
+    const TYPE: &'static str = "case.assessed";
+    const SCHEMA_VERSION: u32 = 1;
+
+    fn subject(&self) -> String {
+        v1::CASE_ASSESSED.to_owned()
+    }
+}
+
+/// An important case passed its deadline without a decision.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CaseOverdue {
+    pub case_id: Uuid,
+    pub report_ids: Vec<Uuid>,
+    pub product: String,
+    #[serde(default)]
+    pub category: Option<String>,
+    pub districts: Vec<String>,
+    pub deadline: DateTime<Utc>,
+    pub detected_at: DateTime<Utc>,
+}
+
+impl Event for CaseOverdue {
+    const TYPE: &'static str = "case.overdue";
+    const SCHEMA_VERSION: u32 = 1;
+
+    fn subject(&self) -> String {
+        v1::CASE_OVERDUE.to_owned()
+    }
+}

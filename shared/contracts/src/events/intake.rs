@@ -53,3 +53,26 @@ impl Event for ReportReceived {
         }
     }
 }
+
+/// A station missed a monthly due date (the 25th, moved to the next working day).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StationReportOverdue {
+    pub station_id: Uuid,
+    pub station_code: String,
+    pub station_name: String,
+    pub districts: Vec<String>,
+    /// The period (`YYYY-MM`) with no routine submission.
+    pub period: String,
+    /// The due date it missed, `YYYY-MM-DD` in Shanghai.
+    pub due_date: String,
+    pub detected_at: DateTime<Utc>,
+}
+
+impl Event for StationReportOverdue {
+    const TYPE: &'static str = "station.report_overdue";
+    const SCHEMA_VERSION: u32 = 1;
+
+    fn subject(&self) -> String {
+        v1::STATION_REPORT_OVERDUE.to_owned()
+    }
+}

@@ -24,3 +24,39 @@ impl Event for AlertDelivered {
         v1::ALERT_DELIVERED.to_owned()
     }
 }
+
+/// A regulator acknowledged an alert.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AlertAcknowledged {
+    pub alert_id: Uuid,
+    pub report_id: Uuid,
+    pub by: String,
+    pub acknowledged_at: DateTime<Utc>,
+}
+
+impl Event for AlertAcknowledged {
+    const TYPE: &'static str = "alert.acknowledged";
+    const SCHEMA_VERSION: u32 = 1;
+
+    fn subject(&self) -> String {
+        v1::ALERT_ACKNOWLEDGED.to_owned()
+    }
+}
+
+/// Nobody acknowledged an important alert in time; the escalation contacts were told.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AlertEscalated {
+    pub alert_id: Uuid,
+    pub report_id: Uuid,
+    pub contacts: Vec<String>,
+    pub escalated_at: DateTime<Utc>,
+}
+
+impl Event for AlertEscalated {
+    const TYPE: &'static str = "alert.escalated";
+    const SCHEMA_VERSION: u32 = 1;
+
+    fn subject(&self) -> String {
+        v1::ALERT_ESCALATED.to_owned()
+    }
+}

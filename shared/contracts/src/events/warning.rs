@@ -57,3 +57,45 @@ impl Event for WarningPublished {
         v1::WARNING_PUBLISHED.to_owned()
     }
 }
+
+/// A published warning got a new version; the public sees the current one and that it changed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct WarningUpdated {
+    pub warning: WarningPublished,
+    /// The version it replaces.
+    pub previous_version: u32,
+    pub reason: String,
+    pub updated_by: String,
+}
+
+impl Event for WarningUpdated {
+    const TYPE: &'static str = "warning.updated";
+    const SCHEMA_VERSION: u32 = 1;
+
+    fn subject(&self) -> String {
+        v1::WARNING_UPDATED.to_owned()
+    }
+}
+
+/// A warning was withdrawn.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct WarningCancelled {
+    pub warning_id: Uuid,
+    pub version: u32,
+    #[serde(default)]
+    pub report_ids: Vec<Uuid>,
+    /// Whether it had been public before it was withdrawn.
+    pub was_published: bool,
+    pub reason: String,
+    pub cancelled_by: String,
+    pub cancelled_at: DateTime<Utc>,
+}
+
+impl Event for WarningCancelled {
+    const TYPE: &'static str = "warning.cancelled";
+    const SCHEMA_VERSION: u32 = 1;
+
+    fn subject(&self) -> String {
+        v1::WARNING_CANCELLED.to_owned()
+    }
+}
