@@ -59,6 +59,23 @@ print(f"smoke: stack.json ready; {len(reports['items'])} demo reports for the fi
       f"{len(warnings['items'])} public warning(s)")
 PY
 
+# Every benchmark scenario runs for a moment against the smoke stack, so none of them rots.
+# Their results go to the throwaway folder; only real runs are appended to the committed file.
+BENCH="${CARGO_TARGET_DIR:-$HOME/.cache/prism-target}/debug/prism-bench"
+if [[ -x "$BENCH" ]]; then
+  for scenario in "floor --messages 50" \
+                  "alert-latency --subscribers 5 --routine-rate 20 --important-rate 2 --seconds 3" \
+                  "fanout --subscribers 20"; do
+    # shellcheck disable=SC2086
+    if ! "$BENCH" --stack "$VAR/stack.json" --out "$VAR/bench" $scenario >"$VAR/bench.log" 2>&1; then
+      echo "bench smoke failed: prism-bench $scenario"; cat "$VAR/bench.log"; kill -TERM "$UP"; exit 1
+    fi
+    echo "bench smoke: prism-bench $scenario: $(tail -n 1 "$VAR/bench/RESULTS.md" | cut -d'|' -f7)"
+  done
+else
+  echo "bench smoke failed: $BENCH was not built"; kill -TERM "$UP"; exit 1
+fi
+
 kill -TERM "$UP"
 if wait "$UP"; then
   echo "smoke: make up stopped cleanly on SIGTERM"

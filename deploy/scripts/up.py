@@ -620,6 +620,8 @@ def run(args, var: Path, target: Path, logs: Path, stack: Stack) -> int:
         "stations": stations,
         "var_dir": str(var),
         "logs": service_logs,
+        # Process ids, so benchmarks can read the services' memory.
+        "pids": {c.name: c.proc.pid for c in stack.children()},
     }
     write_json(var / "stack.json", stack_json, private=True)
 

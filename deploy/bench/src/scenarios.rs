@@ -1,0 +1,7 @@
+//! The scenarios, one module each, and the SSE and report helpers they share.
+
+pub mod alert_latency;
+pub mod fanout;
+pub mod floor;
+pub mod load;
+pub mod sse;

@@ -1,0 +1,124 @@
+//! Alert latency under load: SSE subscribers connected, routine reports in the background,
+//! important reports at a steady rate; latency from each important report's `201` to its
+//! alert at every subscriber, and the time spent at each hop (from the report's timeline).
+
+use std::{
+    collections::HashMap,
+    sync::{Arc, Mutex},
+    time::{Duration, Instant},
+};
+
+use serde_json::json;
+use tokio::sync::watch;
+
+use super::{load, sse};
+use crate::{report::Outcome, stack::Stack, stats::Latencies};
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// Connected SSE subscribers.
+    #[arg(long, default_value_t = 1000)]
+    subscribers: usize,
+    /// Routine reports per second in the background.
+    #[arg(long, default_value_t = 500)]
+    routine_rate: u64,
+    /// Important reports per second.
+    #[arg(long, default_value_t = 10)]
+    important_rate: u64,
+    /// How long to run.
+    #[arg(long, default_value_t = 60)]
+    seconds: u64,
+}
+
+pub async fn run(stack: &Stack, args: Args) -> anyhow::Result<Outcome> {
+    let client = reqwest::Client::new();
+    let notification = stack.url("notification")?;
+    let regulator = stack.token("regulator")?;
+    sse::ensure_subscription(&client, notification, regulator).await?;
+    let receipts: sse::Receipts = Arc::new(Mutex::new(HashMap::new()));
+    let (stop, stopped) = watch::channel(false);
+    let connections = sse::connect(notification, regulator, args.subscribers, receipts.clone(), stopped).await?;
+
+    let until = Instant::now() + Duration::from_secs(args.seconds);
+    let background = tokio::spawn(load::routine_background(client.clone(), stack.clone(), args.routine_rate, until));
+    let mut sent: Vec<(String, Instant)> = Vec::new();
+    let mut tick = tokio::time::interval(Duration::from_secs_f64(1.0 / args.important_rate.max(1) as f64));
+    let mut n = 0;
+    while Instant::now() < until {
+        tick.tick().await;
+        n += 1;
+        sent.push(load::post(&client, stack, n as usize, "important", n).await?);
+    }
+    let routine_accepted = background.await.unwrap_or(0);
+    // Give the last alerts time to arrive before judging what is missing.
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    let _ = stop.send(true);
+    for connection in connections {
+        let _ = connection.await;
+    }
+
+    let mut latency = Latencies::default();
+    let mut missing = 0_usize;
+    {
+        let receipts = receipts.lock().map_err(|_| anyhow::anyhow!("receipts lock poisoned"))?;
+        for (report, at) in &sent {
+            let got = receipts.get(report).map(Vec::as_slice).unwrap_or(&[]);
+            missing += args.subscribers.saturating_sub(got.len());
+            for received in got {
+                latency.record(received.saturating_duration_since(*at));
+            }
+        }
+    }
+    let hops = hops(&client, stack, &sent).await;
+    let summary = latency.summary();
+    let headline = format!(
+        "alert p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms over {} deliveries; {} missing; intake→alert p50 {:.1} ms",
+        summary.p50_ms, summary.p99_ms, summary.max_ms, summary.count, missing, hops.p50_ms
+    );
+    Ok(Outcome {
+        scenario: "alert-latency",
+        settings: json!({"subscribers": args.subscribers, "routine_rate": args.routine_rate,
+                         "important_rate": args.important_rate, "seconds": args.seconds}),
+        figures: json!({
+            "alert_latency": summary, "missing_deliveries": missing,
+            "important_sent": sent.len(), "routine_accepted": routine_accepted,
+            "hop_received_to_alert_raised": hops,
+            "targets": {"p50_ms": 10.0, "p99_ms": 50.0},
+        }),
+        headline,
+    })
+}
+
+/// Time from intake's `received` to triage's `alerted`, from the reports' timelines.
+async fn hops(client: &reqwest::Client, stack: &Stack, sent: &[(String, Instant)]) -> crate::stats::Summary {
+    let mut latency = Latencies::default();
+    let Ok(intake) = stack.url("intake") else {
+        return latency.summary();
+    };
+    for (i, (report, _)) in sent.iter().enumerate().take(200) {
+        // Reports were posted round-robin over the stations; the owner reads the timeline.
+        let station = &stack.stations[(i + 1) % stack.stations.len()];
+        let Ok(response) = client
+            .get(format!("{intake}/v1/reports/{report}/timeline"))
+            .bearer_auth(&station.api_key)
+            .send()
+            .await
+        else {
+            continue;
+        };
+        let Ok(steps) = response.json::<serde_json::Value>().await else {
+            continue;
+        };
+        let at = |name: &str| {
+            steps.as_array()?.iter().find(|s| s["step"] == name).and_then(|s| {
+                chrono::DateTime::parse_from_rfc3339(s["at"].as_str()?).ok()
+            })
+        };
+        if let (Some(received), Some(alerted)) = (at("received"), at("alerted")) {
+            if let Ok(hop) = (alerted - received).to_std() {
+                latency.record(hop);
+            }
+        }
+    }
+    latency.summary()
+}
