@@ -13,6 +13,7 @@ Python 3.11 standard library only.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import signal
@@ -463,6 +464,9 @@ def main() -> int:
     ap.add_argument("--profile", choices=("release", "debug"),
                     default=os.environ.get("PRISM_PROFILE", "release"),
                     help="which build to run (debug builds faster; CI's smoke run uses it)")
+    ap.add_argument("--postgres", metavar="URL", default=os.environ.get("PRISM_POSTGRES_URL"),
+                    help="run the services on PostgreSQL at URL (e.g. postgres://postgres@127.0.0.1:5432), "
+                         "one database per service and data folder, instead of SQLite")
     ap.add_argument("--base-port", type=int, default=int(os.environ.get("PRISM_BASE_PORT", "8081")),
                     help="intake's port; the other services follow it (default 8081)")
     args = ap.parse_args()
@@ -520,6 +524,17 @@ def main() -> int:
             pass
 
 
+def postgres_database(server: str, var: Path, service: str) -> str:
+    """Creates (once) the service's PostgreSQL database for this data folder; returns its URL."""
+    suffix = hashlib.sha256(str(var).encode()).hexdigest()[:8]
+    name = f"prism_{service.replace('-', '_')}_{suffix}"
+    exists = run_checked(["psql", f"{server}/postgres", "-tAc",
+                          f"SELECT 1 FROM pg_database WHERE datname = '{name}'"], capture=True)
+    if exists.strip() != "1":
+        run_checked(["psql", f"{server}/postgres", "-c", f"CREATE DATABASE {name}"])
+    return f"{server}/{name}"
+
+
 def run(args, var: Path, target: Path, logs: Path, stack: Stack) -> int:
     step("installing the pinned NATS server")
     out = run_checked(["bash", str(REPO / "deploy" / "scripts" / "install-nats.sh")], capture=True)
@@ -573,15 +588,19 @@ def run(args, var: Path, target: Path, logs: Path, stack: Stack) -> int:
     for name, prefix, port in SERVICES:
         data_dir = var / name
         data_dir.mkdir(parents=True, exist_ok=True)
-        db_file = var / f"{name}.db"
-        # An empty file is a valid empty SQLite database: whether or not the
-        # driver creates missing files, it finds one.
-        db_file.touch(exist_ok=True)
+        if args.postgres:
+            db_url = postgres_database(args.postgres, var, name)
+        else:
+            db_file = var / f"{name}.db"
+            # An empty file is a valid empty SQLite database: whether or not the
+            # driver creates missing files, it finds one.
+            db_file.touch(exist_ok=True)
+            db_url = f"sqlite://{db_file}"
         senv = dict(os.environ)
         senv.update({
             "PRISM_ENV": "local",
             f"PRISM_{prefix}__HTTP__PORT": str(port),
-            f"PRISM_{prefix}__DATABASE__URL": f"sqlite://{db_file}",
+            f"PRISM_{prefix}__DATABASE__URL": db_url,
             f"PRISM_{prefix}__NATS__URL": nats_url,
             f"PRISM_{prefix}__AUTH__JWT_PUBLIC_KEY_FILES": str(public_key),
             f"PRISM_{prefix}__DATA_DIR": str(data_dir),
