@@ -65,7 +65,8 @@ BENCH="${CARGO_TARGET_DIR:-$HOME/.cache/prism-target}/debug/prism-bench"
 if [[ -x "$BENCH" ]]; then
   for scenario in "floor --messages 50" \
                   "alert-latency --subscribers 5 --routine-rate 20 --important-rate 2 --seconds 3" \
-                  "fanout --subscribers 20"; do
+                  "fanout --subscribers 20" \
+                  "public-reads --connections 4 --seconds 1 --seed 2"; do
     # shellcheck disable=SC2086
     if ! "$BENCH" --stack "$VAR/stack.json" --out "$VAR/bench" $scenario >"$VAR/bench.log" 2>&1; then
       echo "bench smoke failed: prism-bench $scenario"; cat "$VAR/bench.log"; kill -TERM "$UP"; exit 1

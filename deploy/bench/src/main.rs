@@ -6,6 +6,8 @@
 //! - [`scenarios::alert_latency`]: SSE subscribers, routine load in the background,
 //!   important reports: latency from the `201` to the SSE event.
 //! - [`scenarios::fanout`]: one alert to many connected subscribers; memory per connection.
+//! - [`scenarios::burst`]: a batch upload burst while important reports keep arriving.
+//! - [`scenarios::public_reads`]: warnings and the Atom feed beside nginx with the same bytes.
 //!
 //! Every run writes JSON under `deploy/bench/results/` and appends a markdown table to
 //! `deploy/bench/RESULTS.md` with the machine, versions, settings and date.
@@ -41,6 +43,10 @@ enum Scenario {
     AlertLatency(scenarios::alert_latency::Args),
     /// One alert to many subscribers: time to the last delivery, memory per connection.
     Fanout(scenarios::fanout::Args),
+    /// A batch upload burst while important reports keep arriving.
+    Burst(scenarios::burst::Args),
+    /// Public reads of warnings and the Atom feed, beside nginx serving the same bytes.
+    PublicReads(scenarios::public_reads::Args),
 }
 
 #[tokio::main]
@@ -51,6 +57,8 @@ async fn main() -> anyhow::Result<()> {
         Scenario::Floor(args) => scenarios::floor::run(&stack, args).await?,
         Scenario::AlertLatency(args) => scenarios::alert_latency::run(&stack, args).await?,
         Scenario::Fanout(args) => scenarios::fanout::run(&stack, args).await?,
+        Scenario::Burst(args) => scenarios::burst::run(&stack, args).await?,
+        Scenario::PublicReads(args) => scenarios::public_reads::run(&stack, args).await?,
     };
     report::write(&cli.out, &cli.database, &outcome)?;
     println!("{}", serde_json::to_string_pretty(&outcome.figures)?);

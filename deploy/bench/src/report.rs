@@ -27,16 +27,29 @@ pub fn write(out: &Path, database: &str, outcome: &Outcome) -> anyhow::Result<()
     });
     let dir = out.join("results");
     std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
-    let file = dir.join(format!("{}-{database}-{}.json", outcome.scenario, now.format("%Y%m%dT%H%M%SZ")));
+    let file = dir.join(format!(
+        "{}-{database}-{}.json",
+        outcome.scenario,
+        now.format("%Y%m%dT%H%M%SZ")
+    ));
     std::fs::write(&file, serde_json::to_string_pretty(&record)?)?;
 
     let table = out.join("RESULTS.md");
     let fresh = !table.exists();
-    let mut md = std::fs::OpenOptions::new().create(true).append(true).open(&table)?;
+    let mut md = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(&table)?;
     if fresh {
         writeln!(md, "# PRISM benchmark results\n")?;
-        writeln!(md, "Appended by `prism-bench`; each row links its JSON under `results/`.\n")?;
-        writeln!(md, "| date | scenario | database | machine | settings | result |")?;
+        writeln!(
+            md,
+            "Appended by `prism-bench`; each row links its JSON under `results/`.\n"
+        )?;
+        writeln!(
+            md,
+            "| date | scenario | database | machine | settings | result |"
+        )?;
         writeln!(md, "|---|---|---|---|---|---|")?;
     }
     writeln!(
@@ -53,14 +66,24 @@ pub fn write(out: &Path, database: &str, outcome: &Outcome) -> anyhow::Result<()
 }
 
 fn machine() -> serde_json::Value {
-    let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0);
+    let cores = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(0);
     let memory = std::fs::read_to_string("/proc/meminfo")
         .ok()
-        .and_then(|m| m.lines().next().map(|l| l.split_whitespace().nth(1).unwrap_or("0").to_owned()))
+        .and_then(|m| {
+            m.lines()
+                .next()
+                .map(|l| l.split_whitespace().nth(1).unwrap_or("0").to_owned())
+        })
         .and_then(|kib| kib.parse::<u64>().ok())
         .map(|kib| kib / 1024 / 1024)
         .unwrap_or(0);
-    let profile = if cfg!(debug_assertions) { "debug" } else { "release" };
+    let profile = if cfg!(debug_assertions) {
+        "debug"
+    } else {
+        "release"
+    };
     serde_json::json!({
         "cores": cores, "memory_gib": memory, "bench_build": profile,
         "summary": format!("{cores} cores, {memory} GiB, bench {profile}"),

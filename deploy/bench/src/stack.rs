@@ -28,7 +28,8 @@ impl Stack {
     pub fn read(path: &Path) -> anyhow::Result<Self> {
         let text = std::fs::read_to_string(path)
             .with_context(|| format!("reading {} (run `make up` first)", path.display()))?;
-        serde_json::from_str(&text).with_context(|| format!("{} is not a stack.json", path.display()))
+        serde_json::from_str(&text)
+            .with_context(|| format!("{} is not a stack.json", path.display()))
     }
 
     /// A service's base URL.

@@ -26,9 +26,17 @@ pub struct Summary {
 
 impl Latencies {
     pub fn record(&mut self, latency: Duration) {
-        let micros = u64::try_from(latency.as_micros()).unwrap_or(u64::MAX).max(1);
+        let micros = u64::try_from(latency.as_micros())
+            .unwrap_or(u64::MAX)
+            .max(1);
         // Values above the bound are clamped: they are failures either way.
         let _ = self.0.record(micros.min(60_000_000));
+    }
+
+    /// Adds another distribution's samples.
+    pub fn merge(&mut self, other: &Latencies) {
+        // Both share the same bounds, so adding cannot fail.
+        let _ = self.0.add(&other.0);
     }
 
     pub fn summary(&self) -> Summary {

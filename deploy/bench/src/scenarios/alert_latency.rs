@@ -37,12 +37,26 @@ pub async fn run(stack: &Stack, args: Args) -> anyhow::Result<Outcome> {
     sse::ensure_subscription(&client, notification, regulator).await?;
     let receipts: sse::Receipts = Arc::new(Mutex::new(HashMap::new()));
     let (stop, stopped) = watch::channel(false);
-    let connections = sse::connect(notification, regulator, args.subscribers, receipts.clone(), stopped).await?;
+    let connections = sse::connect(
+        notification,
+        regulator,
+        args.subscribers,
+        receipts.clone(),
+        stopped,
+    )
+    .await?;
 
     let until = Instant::now() + Duration::from_secs(args.seconds);
-    let background = tokio::spawn(load::routine_background(client.clone(), stack.clone(), args.routine_rate, until));
+    let background = tokio::spawn(load::routine_background(
+        client.clone(),
+        stack.clone(),
+        args.routine_rate,
+        until,
+    ));
     let mut sent: Vec<(String, Instant)> = Vec::new();
-    let mut tick = tokio::time::interval(Duration::from_secs_f64(1.0 / args.important_rate.max(1) as f64));
+    let mut tick = tokio::time::interval(Duration::from_secs_f64(
+        1.0 / args.important_rate.max(1) as f64,
+    ));
     let mut n = 0;
     while Instant::now() < until {
         tick.tick().await;
@@ -60,7 +74,9 @@ pub async fn run(stack: &Stack, args: Args) -> anyhow::Result<Outcome> {
     let mut latency = Latencies::default();
     let mut missing = 0_usize;
     {
-        let receipts = receipts.lock().map_err(|_| anyhow::anyhow!("receipts lock poisoned"))?;
+        let receipts = receipts
+            .lock()
+            .map_err(|_| anyhow::anyhow!("receipts lock poisoned"))?;
         for (report, at) in &sent {
             let got = receipts.get(report).map(Vec::as_slice).unwrap_or(&[]);
             missing += args.subscribers.saturating_sub(got.len());
@@ -90,7 +106,11 @@ pub async fn run(stack: &Stack, args: Args) -> anyhow::Result<Outcome> {
 }
 
 /// Time from intake's `received` to triage's `alerted`, from the reports' timelines.
-async fn hops(client: &reqwest::Client, stack: &Stack, sent: &[(String, Instant)]) -> crate::stats::Summary {
+async fn hops(
+    client: &reqwest::Client,
+    stack: &Stack,
+    sent: &[(String, Instant)],
+) -> crate::stats::Summary {
     let mut latency = Latencies::default();
     let Ok(intake) = stack.url("intake") else {
         return latency.summary();
@@ -110,9 +130,11 @@ async fn hops(client: &reqwest::Client, stack: &Stack, sent: &[(String, Instant)
             continue;
         };
         let at = |name: &str| {
-            steps.as_array()?.iter().find(|s| s["step"] == name).and_then(|s| {
-                chrono::DateTime::parse_from_rfc3339(s["at"].as_str()?).ok()
-            })
+            steps
+                .as_array()?
+                .iter()
+                .find(|s| s["step"] == name)
+                .and_then(|s| chrono::DateTime::parse_from_rfc3339(s["at"].as_str()?).ok())
         };
         if let (Some(received), Some(alerted)) = (at("received"), at("alerted")) {
             if let Ok(hop) = (alerted - received).to_std() {

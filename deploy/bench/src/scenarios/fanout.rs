@@ -29,7 +29,14 @@ pub async fn run(stack: &Stack, args: Args) -> anyhow::Result<Outcome> {
     let before = stack.rss_kib("notification");
     let receipts: sse::Receipts = Arc::new(Mutex::new(HashMap::new()));
     let (stop, stopped) = watch::channel(false);
-    let connections = sse::connect(notification, regulator, args.subscribers, receipts.clone(), stopped).await?;
+    let connections = sse::connect(
+        notification,
+        regulator,
+        args.subscribers,
+        receipts.clone(),
+        stopped,
+    )
+    .await?;
     // Let the server settle its buffers before reading its memory.
     tokio::time::sleep(Duration::from_secs(1)).await;
     let after = stack.rss_kib("notification");
@@ -68,7 +75,9 @@ pub async fn run(stack: &Stack, args: Args) -> anyhow::Result<Outcome> {
     }
     let to_last_ms = last.map(|l| l.saturating_duration_since(sent).as_secs_f64() * 1000.0);
     let per_connection_kib = match (before, after) {
-        (Some(b), Some(a)) if args.subscribers > 0 => Some(a.saturating_sub(b) as f64 / args.subscribers as f64),
+        (Some(b), Some(a)) if args.subscribers > 0 => {
+            Some(a.saturating_sub(b) as f64 / args.subscribers as f64)
+        }
         _ => None,
     };
     let headline = format!(

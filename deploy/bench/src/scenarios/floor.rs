@@ -42,7 +42,10 @@ pub async fn run(stack: &Stack, args: Args) -> anyhow::Result<Outcome> {
     })
 }
 
-async fn jetstream_round_trips(nats_url: &str, messages: usize) -> anyhow::Result<crate::stats::Summary> {
+async fn jetstream_round_trips(
+    nats_url: &str,
+    messages: usize,
+) -> anyhow::Result<crate::stats::Summary> {
     let client = async_nats::connect(nats_url).await?;
     let js = jetstream::new(client);
     let name = format!("BENCH_FLOOR_{}", uuid::Uuid::new_v4().simple());
@@ -66,7 +69,9 @@ async fn jetstream_round_trips(nats_url: &str, messages: usize) -> anyhow::Resul
     let mut latency = Latencies::default();
     for i in 0..messages {
         let started = Instant::now();
-        js.publish(subject.clone(), format!("{i}").into()).await?.await?;
+        js.publish(subject.clone(), format!("{i}").into())
+            .await?
+            .await?;
         let message = tokio::time::timeout(Duration::from_secs(5), incoming.next())
             .await?
             .ok_or_else(|| anyhow::anyhow!("the floor consumer ended"))?
@@ -86,20 +91,30 @@ async fn database_commits(url: &str, commits: usize) -> anyhow::Result<crate::st
     .await?;
     let backend = db.get_database_backend();
     let table = format!("bench_floor_{}", uuid::Uuid::new_v4().simple());
-    db.execute(Statement::from_string(backend, format!("CREATE TABLE {table} (id TEXT PRIMARY KEY, body TEXT)")))
-        .await?;
+    db.execute(Statement::from_string(
+        backend,
+        format!("CREATE TABLE {table} (id TEXT PRIMARY KEY, body TEXT)"),
+    ))
+    .await?;
     let mut latency = Latencies::default();
     for i in 0..commits {
         let started = Instant::now();
         let txn = db.begin().await?;
         txn.execute(Statement::from_string(
             backend,
-            format!("INSERT INTO {table} (id, body) VALUES ('{}', 'report {i}')", uuid::Uuid::now_v7()),
+            format!(
+                "INSERT INTO {table} (id, body) VALUES ('{}', 'report {i}')",
+                uuid::Uuid::now_v7()
+            ),
         ))
         .await?;
         txn.commit().await?;
         latency.record(started.elapsed());
     }
-    db.execute(Statement::from_string(backend, format!("DROP TABLE {table}"))).await?;
+    db.execute(Statement::from_string(
+        backend,
+        format!("DROP TABLE {table}"),
+    ))
+    .await?;
     Ok(latency.summary())
 }

@@ -7,7 +7,10 @@ use crate::stack::Stack;
 /// A report body of the given kind, naming the station's first district.
 pub fn body(kind: &str, n: u64, district: &str) -> serde_json::Value {
     let (product, content) = if kind == "important" {
-        ("儿童电动滑板车", format!("第{n}例：充电时电池起火，1名儿童受伤"))
+        (
+            "儿童电动滑板车",
+            format!("第{n}例：充电时电池起火，1名儿童受伤"),
+        )
     } else {
         ("移动电源", format!("第{n}条：电商评论反映充电宝发热鼓包"))
     };
@@ -23,7 +26,11 @@ pub async fn post(
     n: u64,
 ) -> anyhow::Result<(String, Instant)> {
     let station = &stack.stations[station % stack.stations.len()];
-    let district = station.districts.first().map(String::as_str).unwrap_or("310115");
+    let district = station
+        .districts
+        .first()
+        .map(String::as_str)
+        .unwrap_or("310115");
     let response = client
         .post(format!("{}/v1/reports", stack.url("intake")?))
         .bearer_auth(&station.api_key)
@@ -33,13 +40,21 @@ pub async fn post(
     let at = Instant::now();
     let status = response.status();
     let accepted: serde_json::Value = response.json().await?;
-    anyhow::ensure!(status.as_u16() == 201, "intake answered {status}: {accepted}");
+    anyhow::ensure!(
+        status.as_u16() == 201,
+        "intake answered {status}: {accepted}"
+    );
     let id = accepted["id"].as_str().unwrap_or_default().to_owned();
     Ok((id, at))
 }
 
 /// Posts routine reports at `rate` per second until `until`; returns how many were accepted.
-pub async fn routine_background(client: reqwest::Client, stack: Stack, rate: u64, until: Instant) -> u64 {
+pub async fn routine_background(
+    client: reqwest::Client,
+    stack: Stack,
+    rate: u64,
+    until: Instant,
+) -> u64 {
     if rate == 0 {
         return 0;
     }
@@ -53,7 +68,10 @@ pub async fn routine_background(client: reqwest::Client, stack: Stack, rate: u64
         n += 1;
         let (client, stack, accepted) = (client.clone(), stack.clone(), accepted.clone());
         tasks.spawn(async move {
-            if post(&client, &stack, n as usize, "routine", n).await.is_ok() {
+            if post(&client, &stack, n as usize, "routine", n)
+                .await
+                .is_ok()
+            {
                 accepted.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
             }
         });

@@ -13,7 +13,11 @@ use tokio::sync::watch;
 pub type Receipts = Arc<Mutex<HashMap<String, Vec<Instant>>>>;
 
 /// Makes sure the regulator has a stream subscription that hears every alert.
-pub async fn ensure_subscription(client: &reqwest::Client, notification: &str, token: &str) -> anyhow::Result<()> {
+pub async fn ensure_subscription(
+    client: &reqwest::Client,
+    notification: &str,
+    token: &str,
+) -> anyhow::Result<()> {
     let existing: serde_json::Value = client
         .get(format!("{notification}/v1/subscriptions"))
         .bearer_auth(token)
@@ -25,8 +29,12 @@ pub async fn ensure_subscription(client: &reqwest::Client, notification: &str, t
     let has_stream = existing.as_array().is_some_and(|subs| {
         subs.iter().any(|s| {
             s["channel"]["type"] == "stream"
-                && s["filters"]["districts"].as_array().is_none_or(Vec::is_empty)
-                && s["filters"]["event_types"].as_array().is_none_or(Vec::is_empty)
+                && s["filters"]["districts"]
+                    .as_array()
+                    .is_none_or(Vec::is_empty)
+                && s["filters"]["event_types"]
+                    .as_array()
+                    .is_none_or(Vec::is_empty)
         })
     });
     if !has_stream {
@@ -51,7 +59,9 @@ pub async fn connect(
     stop: watch::Receiver<bool>,
 ) -> anyhow::Result<Vec<tokio::task::JoinHandle<()>>> {
     // One HTTP/1.1 connection per subscriber, as separate regulators' browsers would have.
-    let client = reqwest::Client::builder().pool_max_idle_per_host(0).build()?;
+    let client = reqwest::Client::builder()
+        .pool_max_idle_per_host(0)
+        .build()?;
     let mut handles = Vec::with_capacity(count);
     for _ in 0..count {
         let response = client
