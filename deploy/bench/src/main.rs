@@ -8,6 +8,7 @@
 //! - [`scenarios::fanout`]: one alert to many connected subscribers; memory per connection.
 //! - [`scenarios::burst`]: a batch upload burst while important reports keep arriving.
 //! - [`scenarios::public_reads`]: warnings and the Atom feed beside nginx with the same bytes.
+//! - [`scenarios::peer`]: the webhook channel beside Prometheus Alertmanager.
 //!
 //! Every run writes JSON under `deploy/bench/results/` and appends a markdown table to
 //! `deploy/bench/RESULTS.md` with the machine, versions, settings and date.
@@ -47,6 +48,8 @@ enum Scenario {
     Burst(scenarios::burst::Args),
     /// Public reads of warnings and the Atom feed, beside nginx serving the same bytes.
     PublicReads(scenarios::public_reads::Args),
+    /// PRISM's webhook channel beside Prometheus Alertmanager.
+    Peer(scenarios::peer::Args),
 }
 
 #[tokio::main]
@@ -59,6 +62,7 @@ async fn main() -> anyhow::Result<()> {
         Scenario::Fanout(args) => scenarios::fanout::run(&stack, args).await?,
         Scenario::Burst(args) => scenarios::burst::run(&stack, args).await?,
         Scenario::PublicReads(args) => scenarios::public_reads::run(&stack, args).await?,
+        Scenario::Peer(args) => scenarios::peer::run(&stack, args).await?,
     };
     report::write(&cli.out, &cli.database, &outcome)?;
     println!("{}", serde_json::to_string_pretty(&outcome.figures)?);

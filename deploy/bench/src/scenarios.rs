@@ -5,5 +5,6 @@ pub mod burst;
 pub mod fanout;
 pub mod floor;
 pub mod load;
+pub mod peer;
 pub mod public_reads;
 pub mod sse;
