@@ -11,12 +11,19 @@ pub struct AssessmentSettings {
     /// Hours from an alert to the deadline of the case it opens. Important risks are
     /// "reported at once" (seed 003), so their assessment is due within a day by default.
     pub important_case_hours: u32,
+    /// Seconds between two sweeps for cases past their deadline.
+    pub overdue_check_secs: u64,
+    /// A fixed seed for every panel draw, for tests and demonstrations; unset (the
+    /// default), each draw takes a fresh random seed. Either way the seed is recorded.
+    pub assignment_seed: Option<u64>,
 }
 
 impl Default for AssessmentSettings {
     fn default() -> Self {
         Self {
             important_case_hours: 24,
+            overdue_check_secs: 60,
+            assignment_seed: None,
         }
     }
 }
@@ -27,14 +34,20 @@ impl AssessmentSettings {
 
     /// Refuses values that would make deadlines meaningless, naming the key.
     pub fn validate(&self) -> Result<(), ConfigError> {
-        if (1..=Self::MAX_HOURS).contains(&self.important_case_hours) {
-            Ok(())
-        } else {
-            Err(ConfigError::Invalid {
+        if !(1..=Self::MAX_HOURS).contains(&self.important_case_hours) {
+            return Err(ConfigError::Invalid {
                 key: "important_case_hours".to_owned(),
                 message: format!("must be between 1 and {}", Self::MAX_HOURS),
-            })
+            });
         }
+        // Sweeping more rarely than hourly would let an overdue case go unnoticed too long.
+        if !(1..=3600).contains(&self.overdue_check_secs) {
+            return Err(ConfigError::Invalid {
+                key: "overdue_check_secs".to_owned(),
+                message: "must be between 1 and 3600".to_owned(),
+            });
+        }
+        Ok(())
     }
 }
 
@@ -53,10 +66,22 @@ mod tests {
     fn a_zero_hour_deadline_is_refused_by_key() {
         let error = AssessmentSettings {
             important_case_hours: 0,
+            ..AssessmentSettings::default()
         }
         .validate()
         .expect_err("zero hours");
         assert!(error.to_string().contains("important_case_hours"));
+    }
+
+    #[test]
+    fn a_sweep_interval_of_zero_is_refused_by_key() {
+        let error = AssessmentSettings {
+            overdue_check_secs: 0,
+            ..AssessmentSettings::default()
+        }
+        .validate()
+        .expect_err("zero seconds");
+        assert!(error.to_string().contains("overdue_check_secs"));
     }
 
     #[test]

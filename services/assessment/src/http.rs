@@ -1,8 +1,11 @@
 //! Assessment's HTTP surface: one module per resource. Only people call it (a station's
 //! API key does not verify as a JWT, so stations get 401 like anyone without a token).
 
+pub mod assessment;
 pub mod cases;
 pub mod decisions;
+pub mod experts;
+pub mod panels;
 pub mod views;
 pub mod visibility;
 
@@ -20,6 +23,8 @@ pub struct AppState {
     pub db: DatabaseConnection,
     pub outbox: Outbox,
     pub verifier: Arc<JwtVerifier>,
+    /// A fixed seed for panel draws (tests); `None` draws a fresh one each time.
+    pub assignment_seed: Option<u64>,
 }
 
 impl FromRef<AppState> for Arc<JwtVerifier> {
@@ -33,6 +38,9 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(cases::router())
         .merge(decisions::router())
+        .merge(experts::router())
+        .merge(panels::router())
+        .merge(assessment::router())
         .with_state(state)
 }
 
@@ -40,11 +48,19 @@ pub fn router(state: AppState) -> Router {
 #[derive(OpenApi)]
 #[openapi(
     info(title = "PRISM assessment", description = "Regulators and experts assess cases and decide their disposal."),
-    paths(cases::list, cases::show, cases::open, decisions::record, decisions::list),
+    paths(cases::list, cases::show, cases::open, decisions::record, decisions::list,
+          experts::add, experts::list, panels::assign, panels::show,
+          assessment::score, assessment::change, assessment::show, assessment::add_lab_result),
     components(schemas(
         crate::domain::case::NewCase,
         crate::domain::decision::NewDecision, crate::domain::decision::WarningText,
-        views::CaseView, views::DecisionView,
+        crate::domain::expert::NewExpert, crate::domain::lab::NewLabResult,
+        crate::domain::score::NewScore, crate::domain::score::NewStep, crate::domain::score::Step,
+        crate::domain::summary::Summary, crate::domain::summary::ExpertLevel,
+        crate::domain::risk::Sensitivity,
+        views::CaseView, views::DecisionView, experts::ExpertView, panels::DrawRequest,
+        panels::PanelView, assessment::ScoreView, assessment::LabResultView,
+        assessment::AssessmentView,
     )),
     modifiers(&BearerAuth),
 )]

@@ -1,8 +1,13 @@
 //! The only code that touches assessment's database.
 
 pub mod cases;
+pub mod deadlines;
 pub mod decisions;
 pub mod entities;
+pub mod experts;
+pub mod openings;
+pub mod panels;
+pub mod scores;
 
 /// The `district_index` form of a district list: `,310115,310104,`, so that "involves
 /// district X" is a portable `LIKE '%,X,%'` on SQLite and PostgreSQL alike.

@@ -1,6 +1,11 @@
 //! Intake's HTTP surface: one module per resource.
 
+pub mod attachments;
+pub mod batch;
 pub mod caller;
+pub mod compliance;
+pub mod excel;
+pub mod limits;
 pub mod reports;
 pub mod stations;
 pub mod views;
@@ -19,6 +24,9 @@ pub struct AppState {
     pub db: DatabaseConnection,
     pub outbox: Outbox,
     pub verifier: Arc<JwtVerifier>,
+    pub limits: limits::RateLimits,
+    /// Where attachments are kept (`settings.data_dir`).
+    pub data_dir: std::path::PathBuf,
 }
 
 impl FromRef<AppState> for Arc<JwtVerifier> {
@@ -27,11 +35,17 @@ impl FromRef<AppState> for Arc<JwtVerifier> {
     }
 }
 
+/// The largest JSON body or form upload (INTERFACE.md's default body limit).
+pub const JSON_BODY_LIMIT: usize = 2 * 1024 * 1024;
+
 /// All of intake's routes.
 pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(stations::router())
         .merge(reports::router())
+        // JSON and forms stay at 2 MiB even where the edge allows more for attachments.
+        .layer(axum::extract::DefaultBodyLimit::max(JSON_BODY_LIMIT))
+        .merge(attachments::router())
         .with_state(state)
 }
 
@@ -41,13 +55,18 @@ pub fn router(state: AppState) -> Router {
     info(title = "PRISM intake", description = "Monitoring stations post product risk reports."),
     paths(
         stations::register, stations::list, stations::show, stations::issue_key, stations::revoke_key,
-        reports::submit, reports::list, reports::show, reports::timeline,
+        compliance::compliance,
+        reports::submit, batch::submit_batch, excel::import, excel::export,
+        attachments::upload, attachments::list, attachments::download, reports::list, reports::show, reports::timeline,
     ),
     components(schemas(
         crate::domain::station::NewStation, crate::domain::station::Contact,
         crate::domain::report::NewReport, crate::domain::report::NewCasualties,
         crate::domain::report::Reporter, crate::domain::report::Ecommerce,
         views::StationView, views::IssuedKey, views::ReportView, views::ReportAccepted, views::TimelineStep,
+        compliance::Compliance, crate::domain::compliance::Month, crate::domain::compliance::Standing,
+        attachments::AttachmentView, excel::ImportResult, excel::RowResult, crate::domain::form::Variant,
+        batch::BatchRequest, batch::BatchResult, batch::ItemResult, batch::ItemError,
     )),
     modifiers(&BearerAuth),
 )]

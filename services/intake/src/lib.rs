@@ -4,14 +4,21 @@
 //! announced as `ReportReceived` in the same transaction (important reports in the important
 //! lane). Intake also keeps a timeline of what downstream services announce about each report.
 //!
-//! - [`domain`]: what a valid report and station are, districts, reporting periods (no I/O).
+//! - [`domain`]: what a valid report and station are, districts, reporting periods, the
+//!   official calendar and due dates, compliance, the form's columns (no I/O).
 //! - [`http`]: the endpoints, one module per resource, and the [`http::caller::Caller`].
-//! - [`store`]: the only code that touches intake's database.
+//! - [`store`]: the only code that touches intake's database (and the attachment files).
+//! - [`form`]: the official Excel form as files (calamine in, rust_xlsxwriter out).
 //! - [`messaging`]: the timeline consumers.
+//! - [`overdue`]: the background watch that announces missed monthly due dates.
+//! - [`config`]: intake's own settings (rate limits, overdue watch).
 
+pub mod config;
 pub mod domain;
+pub mod form;
 pub mod http;
 pub mod messaging;
+pub mod overdue;
 pub mod store;
 
 use std::future::Future;
@@ -28,16 +35,30 @@ pub const DEFAULT_PORT: u16 = 8081;
 /// A built, not yet serving, intake.
 pub struct Application {
     service: Service,
+    own: config::IntakeSettings,
 }
 
 impl Application {
-    /// Connects everything and starts the consumers.
+    /// Connects everything and starts the consumers, with intake's default own settings.
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
+        Self::build_with(settings, config::IntakeSettings::default()).await
+    }
+
+    /// Connects everything and starts the consumers and the overdue watch.
+    pub async fn build_with(
+        settings: Settings,
+        own: config::IntakeSettings,
+    ) -> anyhow::Result<Self> {
+        own.validate()?;
         let service = Service::start::<intake_migration::Migrator>(NAME, settings).await?;
         for (spec, handler) in messaging::consumers() {
             service.consume(spec, handler);
         }
-        Ok(Self { service })
+        let (db, outbox) = (service.db.clone(), service.outbox.clone());
+        let every = std::time::Duration::from_secs(own.overdue_check_secs);
+        service
+            .spawn(move |shutdown| overdue::watch(db, outbox, every, shutdown.cancelled_owned()));
+        Ok(Self { service, own })
     }
 
     /// The bound port.
@@ -54,6 +75,8 @@ impl Application {
             db: self.service.db.clone(),
             outbox: self.service.outbox.clone(),
             verifier: self.service.verifier.clone(),
+            limits: http::limits::RateLimits::new(&self.own.rate_limit),
+            data_dir: self.service.settings.data_dir.clone().into(),
         };
         self.service
             .serve(http::router(state), http::ApiDoc::openapi(), signal)

@@ -1,5 +1,7 @@
 //! The only code that touches intake's database.
 
+pub mod attachments;
+pub mod compliance;
 pub mod entities;
 pub mod reports;
 pub mod stations;

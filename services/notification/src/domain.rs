@@ -3,3 +3,4 @@
 pub mod district;
 pub mod feed;
 pub mod subscription;
+pub mod target;

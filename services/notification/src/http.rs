@@ -11,14 +11,18 @@ use prism_platform::{auth::JwtVerifier, http::openapi::BearerAuth};
 use sea_orm::DatabaseConnection;
 use utoipa::OpenApi;
 
-use crate::hub::Hub;
+use crate::{delivery::webhook::Webhooks, hub::Hub};
+use prism_messaging::Outbox;
 
 /// What handlers share.
 #[derive(Clone)]
 pub struct AppState {
     pub db: DatabaseConnection,
     pub verifier: Arc<JwtVerifier>,
+    pub outbox: Outbox,
     pub hub: Hub,
+    /// Checks webhook targets when they are subscribed.
+    pub webhooks: Webhooks,
 }
 
 impl FromRef<AppState> for Arc<JwtVerifier> {
@@ -46,6 +50,7 @@ pub fn router(state: AppState) -> Router {
     ),
     components(schemas(
         crate::domain::subscription::NewSubscription, crate::domain::subscription::Channel,
+        crate::domain::subscription::Bureau,
         crate::domain::subscription::Filters, crate::store::subscriptions::Subscription,
         alerts::AlertView, alerts::DeliveryView,
     )),

@@ -1,6 +1,6 @@
 //! The live fan-out inside one notification instance.
 //!
-//! Every instance subscribes (plain NATS, no consumer) to the alert and warning subjects, so
+//! Every instance subscribes (plain NATS, no consumer) to the subjects of the feed, so
 //! each instance sees every event the moment JetStream stores it, and pushes it to the
 //! streams of the regulators connected to it. Whichever instance holds a connection, its
 //! regulator hears each event once. What a connection misses (it was down, it lagged) it gets
@@ -12,11 +12,7 @@ use std::{
 };
 
 use futures::StreamExt as _;
-use prism_contracts::{
-    events::{triage::AlertRaised, warning::WarningPublished},
-    subjects::v1,
-    RawEnvelope,
-};
+use prism_contracts::{subjects::v1, RawEnvelope};
 use tokio::sync::broadcast;
 use tokio_util::sync::CancellationToken;
 use uuid::Uuid;
@@ -52,22 +48,23 @@ impl Hub {
 
     /// Feeds the hub from NATS until `shutdown`.
     pub async fn run(self, nats: async_nats::Client, shutdown: CancellationToken) {
-        let subscribe = |subject: &'static str| {
-            let nats = nats.clone();
-            async move { nats.subscribe(subject).await }
-        };
-        let (alerts, warnings) = match (
-            subscribe(v1::ALERT_RAISED).await,
-            subscribe(v1::WARNING_PUBLISHED).await,
-        ) {
-            (Ok(alerts), Ok(warnings)) => (alerts, warnings),
-            (Err(error), _) | (_, Err(error)) => {
-                tracing::error!(error = %error, "live fan-out could not subscribe; streams rely on replay");
-                return;
+        let mut streams = Vec::new();
+        for subject in [
+            v1::ALERT_RAISED,
+            v1::WARNING_PUBLISHED,
+            v1::STATION_REPORT_OVERDUE,
+            v1::CASE_OVERDUE,
+        ] {
+            match nats.subscribe(subject).await {
+                Ok(subscriber) => streams.push(subscriber),
+                Err(error) => {
+                    tracing::error!(error = %error, "live fan-out could not subscribe; streams rely on replay");
+                    return;
+                }
             }
-        };
+        }
         let mut messages = std::pin::pin!(
-            futures::stream::select(alerts, warnings).take_until(shutdown.cancelled_owned())
+            futures::stream::select_all(streams).take_until(shutdown.cancelled_owned())
         );
         // A relay that republishes after a crash reaches plain subscribers twice; JetStream
         // dropped the copy, and so must we.
@@ -87,18 +84,9 @@ impl Hub {
 }
 
 fn decode(payload: &[u8]) -> Option<FeedItem> {
-    let raw = RawEnvelope::from_slice(payload).ok()?;
-    match raw.event_type.as_str() {
-        "alert.raised" => raw
-            .decode::<AlertRaised>()
-            .ok()
-            .map(|e| FeedItem::alert(&e.data)),
-        "warning.published" => raw
-            .decode::<WarningPublished>()
-            .ok()
-            .map(|e| FeedItem::warning(&e)),
-        _ => None,
-    }
+    FeedItem::from_event(RawEnvelope::from_slice(payload).ok()?)
+        .ok()
+        .flatten()
 }
 
 /// The last ids seen, bounded.

@@ -1,22 +1,32 @@
-//! Notification: important risks reach every subscribed regulator at once.
+//! Notification: important risks reach every subscribed regulator at once, over every
+//! channel, provably.
 //!
+//! - [`config`]: notification's own settings (webhooks, email, escalation, dispatch).
 //! - [`hub`]: the live fan-out of one instance, fed straight from NATS.
-//! - [`messaging`]: durable consumers that record alerts, deliveries and the replayable feed.
+//! - [`messaging`]: durable consumers that record alerts, the replayable feed and one
+//!   delivery record per (event, subscription, channel).
+//! - [`delivery`]: webhooks and email driven from the deliveries table, the digest, and
+//!   escalation of unacknowledged alerts.
 //! - [`http`]: subscriptions, the SSE stream with `Last-Event-ID` replay, alerts and acks.
-//! - [`domain`]: subscriptions and their filters, feed items (no I/O).
+//! - [`domain`]: subscriptions and their filters, feed items, forbidden targets (no I/O).
 //! - [`store`]: the only code that touches notification's database.
 
+pub mod config;
+pub mod delivery;
 pub mod domain;
 pub mod http;
 pub mod hub;
 pub mod messaging;
 pub mod store;
 
-use std::{future::Future, time::Duration};
+use std::{future::Future, sync::Arc, time::Duration};
 
 use prism_platform::config::Settings;
 use prism_runtime::Service;
+use tokio::sync::Notify;
 use utoipa::OpenApi as _;
+
+use crate::config::NotificationSettings;
 
 /// The service's name, also its event `source`.
 pub const NAME: &str = "notification";
@@ -27,11 +37,19 @@ pub const DEFAULT_PORT: u16 = 8085;
 pub struct Application {
     service: Service,
     hub: hub::Hub,
+    webhooks: delivery::webhook::Webhooks,
 }
 
 impl Application {
-    /// Connects everything, starts the live fan-out and the consumers.
+    /// Builds with the default settings of notification's own (as the end-to-end suite does).
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
+        Self::build_with(settings, NotificationSettings::default()).await
+    }
+
+    /// Checks notification's settings, connects everything, starts the live fan-out, the
+    /// consumers, the delivery worker, the digest and escalation.
+    pub async fn build_with(settings: Settings, own: NotificationSettings) -> anyhow::Result<Self> {
+        own.validate()?;
         let service = Service::start::<notification_migration::Migrator>(NAME, settings).await?;
         let hub = hub::Hub::new();
         let (feeder, nats) = (hub.clone(), service.nats.clone());
@@ -48,10 +66,40 @@ impl Application {
                 }
             }
         });
-        for (spec, handler) in messaging::consumers() {
+        let wake = Arc::new(Notify::new());
+        let worker = Arc::new(delivery::worker::Worker::new(
+            service.db.clone(),
+            service.outbox.clone(),
+            own.clone(),
+            wake.clone(),
+        )?);
+        let webhooks = worker.webhooks.clone();
+        let digest = delivery::digest::Digest {
+            db: service.db.clone(),
+            mailer: worker.mailer.clone(),
+            every: Duration::from_secs(own.email.digest_interval_secs.max(1)),
+        };
+        service.spawn(move |shutdown| worker.run(shutdown));
+        service.spawn(move |shutdown| digest.run(shutdown));
+        let escalation = delivery::escalation::Escalation {
+            db: service.db.clone(),
+            outbox: service.outbox.clone(),
+            settings: own.escalation.clone(),
+            dispatch: wake.clone(),
+        };
+        service.spawn(move |shutdown| escalation.run(shutdown));
+        let handler = Arc::new(messaging::Notification {
+            outbox: service.outbox.clone(),
+            dispatch: wake,
+        });
+        for (spec, handler) in messaging::consumers(handler) {
             service.consume(spec, handler);
         }
-        Ok(Self { service, hub })
+        Ok(Self {
+            service,
+            hub,
+            webhooks,
+        })
     }
 
     /// The bound port.
@@ -67,7 +115,9 @@ impl Application {
         let state = http::AppState {
             db: self.service.db.clone(),
             verifier: self.service.verifier.clone(),
+            outbox: self.service.outbox.clone(),
             hub: self.hub,
+            webhooks: self.webhooks,
         };
         self.service
             .serve(http::router(state), http::ApiDoc::openapi(), signal)

@@ -1,24 +1,30 @@
-//! What notification consumes durably: alerts (recorded, with one delivery record per
-//! matching subscription) and published warnings, both appended to the replayable feed.
+//! What notification consumes durably: important alerts, published warnings, overdue station
+//! reports and overdue cases. Each is appended to the replayable feed, and every matching
+//! subscription gets one delivery record per channel, created exactly once however often
+//! the event is redelivered or announced again. Stream deliveries are done on commit (the
+//! feed is the stream's replay) and announced as `AlertDelivered` in the same transaction;
+//! webhook and email deliveries are left `pending` for the delivery worker, woken after
+//! the commit.
 
 use std::sync::Arc;
 
 use prism_contracts::{
-    events::{triage::AlertRaised, warning::WarningPublished},
+    events::{notification::AlertDelivered, triage::AlertRaised},
     subjects::v1,
-    RawEnvelope,
+    Envelope, RawEnvelope,
 };
-use prism_messaging::{Apply, ApplyError, ConsumerSpec};
+use prism_messaging::{Apply, ApplyError, ConsumerSpec, Outbox};
 use sea_orm::DatabaseTransaction;
+use tokio::sync::Notify;
 
 use crate::{
-    domain::feed::FeedItem,
-    store::{alerts, feed, subscriptions},
+    domain::{feed::FeedItem, subscription::Channel},
+    store::{alerts, deliveries, feed, subscriptions},
+    NAME,
 };
 
-/// The consumers: alerts in the important lane, warnings in their own.
-pub fn consumers() -> Vec<(ConsumerSpec, Arc<Notification>)> {
-    let handler = Arc::new(Notification);
+/// The consumers: alerts in the important lane, the other event types each in their own.
+pub fn consumers(handler: Arc<Notification>) -> Vec<(ConsumerSpec, Arc<Notification>)> {
     vec![
         (
             ConsumerSpec::new(v1::TRIAGE.name, "notification-alerts", &[v1::ALERT_RAISED]),
@@ -30,43 +36,91 @@ pub fn consumers() -> Vec<(ConsumerSpec, Arc<Notification>)> {
                 "notification-warnings",
                 &[v1::WARNING_PUBLISHED],
             ),
+            handler.clone(),
+        ),
+        (
+            ConsumerSpec::new(
+                v1::INTAKE.name,
+                "notification-overdue-stations",
+                &[v1::STATION_REPORT_OVERDUE],
+            ),
+            handler.clone(),
+        ),
+        (
+            ConsumerSpec::new(
+                v1::ASSESSMENT.name,
+                "notification-overdue-cases",
+                &[v1::CASE_OVERDUE],
+            ),
             handler,
         ),
     ]
 }
 
-/// Records alerts and warnings.
-pub struct Notification;
+/// Records events and their deliveries.
+pub struct Notification {
+    pub outbox: Outbox,
+    /// Wakes the delivery worker. It may wake before the commit: then it finds nothing and
+    /// its poll picks the work up moments later.
+    pub dispatch: Arc<Notify>,
+}
 
 impl Apply for Notification {
     async fn apply(&self, txn: &DatabaseTransaction, event: RawEnvelope) -> Result<(), ApplyError> {
-        match event.event_type.as_str() {
-            "alert.raised" => {
-                let alert = event.decode::<AlertRaised>()?.data;
-                let item = FeedItem::alert(&alert);
-                feed::append(txn, &item).await?;
-                alerts::record(txn, &alert).await?;
-                for subscription in subscriptions::on_channel(txn, "stream").await? {
-                    if subscription.wants(&item) {
-                        alerts::add_delivery(
-                            txn,
-                            alert.alert_id,
-                            subscription.id,
-                            &subscription.owner,
-                            "stream",
-                            "on_stream",
-                        )
-                        .await?;
-                    }
-                }
-                Ok(())
-            }
-            "warning.published" => {
-                let warning = event.decode::<WarningPublished>()?;
-                feed::append(txn, &FeedItem::warning(&warning)).await?;
-                Ok(())
-            }
-            _ => Ok(()),
+        let alert = if event.event_type == "alert.raised" {
+            Some(event.clone().decode::<AlertRaised>()?)
+        } else {
+            None
+        };
+        let Some(item) = FeedItem::from_event(event)? else {
+            return Ok(());
+        };
+        // Writes first: SQLite cannot upgrade a read transaction another writer got ahead of.
+        feed::append(txn, &item).await?;
+        if let Some(alert) = &alert {
+            alerts::record(txn, &alert.data).await?;
         }
+        let mut pending = false;
+        for subscription in subscriptions::all(txn).await? {
+            if !subscription.wants(&item) {
+                continue;
+            }
+            let channel = &subscription.channel;
+            let status = match channel {
+                Channel::Stream => "delivered",
+                Channel::Email { digest: true, .. } if !item.is_important() => "digest",
+                _ => "pending",
+            };
+            let created = deliveries::add(
+                txn,
+                deliveries::NewDelivery {
+                    item_id: item.id,
+                    event: item.event,
+                    subscription_id: subscription.id,
+                    subscriber: &subscription.owner,
+                    channel: channel.name(),
+                    target: Some(serde_json::to_value(channel).unwrap_or_default()),
+                    status,
+                },
+            )
+            .await?;
+            pending |= created && status == "pending";
+            if let (true, "delivered", Some(alert)) = (created, status, &alert) {
+                let delivered = AlertDelivered {
+                    alert_id: alert.data.alert_id,
+                    report_id: alert.data.report_id,
+                    subscriber: subscription.owner.clone(),
+                    channel: channel.name().to_owned(),
+                    delivered_at: chrono::Utc::now(),
+                };
+                self.outbox
+                    .stage(txn, &Envelope::caused_by(NAME, alert, delivered))
+                    .await?;
+            }
+        }
+        if pending {
+            self.dispatch.notify_one();
+        }
+        Ok(())
     }
 }

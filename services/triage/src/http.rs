@@ -1,29 +1,29 @@
-//! Triage's HTTP surface.
+//! Triage's HTTP surface: one module per resource. Stations have no access: every route
+//! needs a person's JWT.
+
+pub mod catalog;
+pub mod classifications;
+pub mod signal_actions;
+pub mod signals;
+pub mod views;
 
 use std::sync::Arc;
 
-use axum::{
-    extract::{FromRef, Path, State},
-    routing::get,
-    Json, Router,
-};
-use prism_platform::{
-    auth::{JwtVerifier, Person, Role},
-    http::{openapi::BearerAuth, ApiError},
-};
-use sea_orm::{DatabaseConnection, EntityTrait as _};
-use serde::Serialize;
+use axum::{extract::FromRef, Router};
+use prism_messaging::Outbox;
+use prism_platform::{auth::JwtVerifier, http::openapi::BearerAuth};
+use sea_orm::DatabaseConnection;
 use utoipa::OpenApi;
-use uuid::Uuid;
 
-use crate::{domain::catalogue::Catalogue, store::classification};
+use crate::domain::classifier::Current;
 
 /// What handlers share.
 #[derive(Clone)]
 pub struct AppState {
     pub db: DatabaseConnection,
+    pub outbox: Outbox,
     pub verifier: Arc<JwtVerifier>,
-    pub catalogue: Arc<Catalogue>,
+    pub catalogue: Arc<Current>,
 }
 
 impl FromRef<AppState> for Arc<JwtVerifier> {
@@ -35,70 +35,32 @@ impl FromRef<AppState> for Arc<JwtVerifier> {
 /// All of triage's routes.
 pub fn router(state: AppState) -> Router {
     Router::new()
-        .route("/v1/catalog", get(catalog))
-        .route("/v1/classifications/{report_id}", get(classification))
+        .merge(catalog::router())
+        .merge(classifications::router())
+        .merge(signals::router())
+        .merge(signal_actions::router())
         .with_state(state)
-}
-
-/// The key-supervision catalogue in use (admin, regulator).
-#[utoipa::path(get, path = "/v1/catalog", responses((status = 200, body = Catalogue)), security(("bearer" = [])))]
-pub async fn catalog(
-    State(state): State<AppState>,
-    person: Person,
-) -> Result<Json<Catalogue>, ApiError> {
-    person.require(&[Role::Admin, Role::Regulator])?;
-    Ok(Json(state.catalogue.as_ref().clone()))
-}
-
-/// How triage classified one report.
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct ClassificationView {
-    pub report_id: Uuid,
-    pub category: Option<String>,
-    pub confidence: f64,
-    #[schema(value_type = Vec<String>)]
-    pub hazards: serde_json::Value,
-    pub important: bool,
-    pub importance_reason: Option<String>,
-    pub catalogue_version: i32,
-    pub classified_at: chrono::DateTime<chrono::Utc>,
-}
-
-/// One report's classification (regulator; a district bureau only for its districts).
-#[utoipa::path(get, path = "/v1/classifications/{report_id}",
-    responses((status = 200, body = ClassificationView), (status = 404)), security(("bearer" = [])))]
-pub async fn classification(
-    State(state): State<AppState>,
-    person: Person,
-    Path(report_id): Path<Uuid>,
-) -> Result<Json<ClassificationView>, ApiError> {
-    person.require(&[Role::Regulator, Role::Admin])?;
-    let row = classification::Entity::find_by_id(report_id)
-        .one(&state.db)
-        .await?
-        .ok_or(ApiError::NotFound)?;
-    let districts: Vec<String> = serde_json::from_value(row.districts.clone()).unwrap_or_default();
-    if !person.sees_any(&districts) {
-        return Err(ApiError::NotFound);
-    }
-    Ok(Json(ClassificationView {
-        report_id: row.report_id,
-        category: row.category,
-        confidence: row.confidence,
-        hazards: row.hazards,
-        important: row.important,
-        importance_reason: row.importance_reason,
-        catalogue_version: row.catalogue_version,
-        classified_at: row.classified_at,
-    }))
 }
 
 /// Triage's OpenAPI document.
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "PRISM triage", description = "The evaluation centre's 研判: classification, importance, alerts."),
-    paths(catalog, classification),
-    components(schemas(Catalogue, crate::domain::catalogue::Category, ClassificationView)),
+    info(title = "PRISM triage", description = "The evaluation centre's 研判: classification, importance, alerts, signals, surges."),
+    paths(
+        catalog::show, catalog::replace,
+        classifications::show, classifications::unclassified, classifications::reclassify,
+        signals::list, signals::show,
+        signal_actions::merge, signal_actions::split, signal_actions::reclassify,
+        signal_actions::escalate, signal_actions::dismiss,
+    ),
+    components(schemas(
+        crate::domain::catalogue::Catalogue, crate::domain::catalogue::Category,
+        crate::domain::catalogue::NewCatalogue,
+        views::ClassificationView, views::SignalView, views::SignalDetail, views::ActionView,
+        classifications::Reclassification,
+        signal_actions::Merge, signal_actions::Split, signal_actions::Reclassify,
+        signal_actions::Escalate, signal_actions::Dismiss,
+    )),
     modifiers(&BearerAuth),
 )]
 pub struct ApiDoc;

@@ -1,9 +1,12 @@
-//! Triage: the evaluation centre's 研判. Turns received reports into classified reports and,
-//! for important risks, alerts raised at once in the important lane.
+//! Triage: the evaluation centre's 研判. Turns received reports into classified reports,
+//! raises alerts for important risks at once in the important lane, groups reports about one
+//! risk into signals, spots surges, and gives regulators a queue to act on.
 //!
-//! - [`domain`]: the catalogue and the importance lexicon (data under `data/`), no I/O.
-//! - [`messaging`]: the two lanes' consumers of `ReportReceived`.
-//! - [`http`]: the catalogue and classifications.
+//! - [`domain`]: the catalogue and classifier (jieba), importance and hazard lexicons, MinHash
+//!   similarity, the duplicate rule and the surge test; data under `data/`, no I/O.
+//! - [`messaging`]: the two lanes' consumers of `ReportReceived`, and the clustering consumer
+//!   of triage's own `ReportClassified` (the slow steps, after the alert has left).
+//! - [`http`]: the catalogue, classifications and the unclassified queue, signals.
 //! - [`store`]: the only code that touches triage's database.
 
 pub mod domain;
@@ -17,6 +20,8 @@ use prism_platform::config::Settings;
 use prism_runtime::Service;
 use utoipa::OpenApi as _;
 
+use crate::domain::classifier::{Classifier, Current};
+
 /// The service's name, also its event `source`.
 pub const NAME: &str = "triage";
 /// The port of INTERFACE.md.
@@ -25,26 +30,34 @@ pub const DEFAULT_PORT: u16 = 8082;
 /// A built, not yet serving, triage.
 pub struct Application {
     service: Service,
-    catalogue: Arc<domain::catalogue::Catalogue>,
+    catalogue: Arc<Current>,
 }
 
 impl Application {
-    /// Connects everything and starts both lanes' consumers.
+    /// Connects everything, loads the catalogue in force and starts the consumers.
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
         let service = Service::start::<triage_migration::Migrator>(NAME, settings).await?;
-        let catalogue = domain::catalogue::Catalogue::shipped();
-        let triage = Arc::new(messaging::Triage {
+        let catalogue = store::catalogue::current_or_shipped(&service.db).await?;
+        let catalogue = Arc::new(Current::new(
+            tokio::task::spawn_blocking(move || Classifier::new(catalogue)).await?,
+        ));
+        let triage = Arc::new(messaging::reports::Triage {
             outbox: service.outbox.clone(),
             catalogue: catalogue.clone(),
             lexicon: domain::importance::Lexicon::shipped(),
+            hazards: domain::hazard::Hazards::shipped(),
         });
-        for (spec, handler) in messaging::consumers(triage) {
+        for (spec, handler) in messaging::report_consumers(triage) {
             service.consume(spec, handler);
         }
-        Ok(Self {
-            service,
-            catalogue: Arc::new(catalogue),
-        })
+        service.consume(
+            messaging::signal_consumer(),
+            Arc::new(messaging::signals::Signals {
+                outbox: service.outbox.clone(),
+                clustering: store::clustering::Clustering::default(),
+            }),
+        );
+        Ok(Self { service, catalogue })
     }
 
     /// The bound port.
@@ -59,6 +72,7 @@ impl Application {
     ) -> anyhow::Result<()> {
         let state = http::AppState {
             db: self.service.db.clone(),
+            outbox: self.service.outbox.clone(),
             verifier: self.service.verifier.clone(),
             catalogue: self.catalogue,
         };

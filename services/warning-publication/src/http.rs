@@ -1,15 +1,26 @@
 //! Warning-publication's HTTP surface: one module per resource.
 
+pub mod cache;
 pub mod drafts;
+pub mod feedback;
+pub mod feeds;
+pub mod lifecycle;
+pub mod presentation;
+pub mod site;
 pub mod views;
 pub mod warnings;
 
-use std::sync::Arc;
+use std::{sync::Arc, time::Duration};
 
-use axum::{extract::FromRef, Router};
+use axum::{
+    extract::FromRef,
+    http::{header, Method},
+    Router,
+};
 use prism_messaging::Outbox;
 use prism_platform::{auth::JwtVerifier, http::openapi::BearerAuth};
 use sea_orm::DatabaseConnection;
+use tower_http::cors::{Any, CorsLayer};
 use utoipa::OpenApi;
 
 /// What handlers share.
@@ -18,6 +29,12 @@ pub struct AppState {
     pub db: DatabaseConnection,
     pub outbox: Outbox,
     pub verifier: Arc<JwtVerifier>,
+    /// Public responses, tagged and cached (see [`cache`]).
+    pub cache: Arc<cache::PublicCache>,
+    /// The site's templates.
+    pub templates: Arc<minijinja::Environment<'static>>,
+    /// How often the public may send feedback.
+    pub feedback_limits: Arc<feedback::FeedbackLimits>,
 }
 
 impl FromRef<AppState> for Arc<JwtVerifier> {
@@ -28,10 +45,29 @@ impl FromRef<AppState> for Arc<JwtVerifier> {
 
 /// All of warning-publication's routes.
 pub fn router(state: AppState) -> Router {
+    // Other sites may read the public API and feeds from a browser. Writes need a bearer
+    // token, never a cookie, so allowing every origin exposes nothing a script could not
+    // already send.
+    let cors = CorsLayer::new()
+        .allow_origin(Any)
+        .allow_methods([Method::GET, Method::HEAD, Method::POST, Method::PUT])
+        .allow_headers([
+            header::AUTHORIZATION,
+            header::CONTENT_TYPE,
+            header::IF_NONE_MATCH,
+            header::ACCEPT_LANGUAGE,
+        ])
+        .expose_headers([header::ETAG, header::CACHE_CONTROL])
+        .max_age(Duration::from_secs(86_400));
     Router::new()
         .merge(warnings::router())
         .merge(drafts::router())
+        .merge(lifecycle::router())
+        .merge(feeds::router())
+        .merge(site::router())
+        .merge(feedback::router())
         .with_state(state)
+        .layer(cors)
 }
 
 /// Warning-publication's OpenAPI document.
@@ -39,12 +75,16 @@ pub fn router(state: AppState) -> Router {
 #[openapi(
     info(title = "PRISM warning-publication", description = "Regulators draft public warnings; publishers approve them; anyone reads them."),
     paths(
-        warnings::list, warnings::show,
+        warnings::list, warnings::show, warnings::history,
         drafts::create, drafts::list, drafts::approve,
+        lifecycle::edit, lifecycle::update, lifecycle::cancel,
+        feeds::warnings_feed, feeds::cap_feed, feeds::cap_message,
+        feedback::list,
     ),
     components(schemas(
         crate::domain::drafting::NewWarning,
-        views::WarningView, views::PublicWarning,
+        lifecycle::UpdateRequest, lifecycle::CancelRequest,
+        views::WarningView, views::PublicWarning, views::VersionView, views::FeedbackView,
     )),
     modifiers(&BearerAuth),
 )]

@@ -1,15 +1,26 @@
 //! Warning-publication: where a reviewed, approved warning (风险警示) reaches the public.
 //!
 //! Drafts come from two places: a regulator writes one over HTTP, or an assessment decision
-//! asks for one (`DecisionRecorded` with a `warning`). A publisher other than the drafter
-//! approves a draft, which publishes it and announces `WarningPublished`. Anyone may read
-//! published warnings without logging in; drafts are invisible to the public. Every state
-//! change is written to the audit trail in the transaction that makes it.
+//! asks for one (`DecisionRecorded` with a `warning`). Regulators edit drafts; a publisher
+//! who neither drafted nor edited it approves a draft, which publishes it as version 1 and
+//! announces `WarningPublished`. A published warning changes only through a proposed update
+//! that another publisher approves (version n+1, `WarningUpdated`, every version kept) or a
+//! cancellation with a reason (`WarningCancelled`). Every state change is written to the
+//! audit trail in the transaction that makes it.
 //!
-//! - [`domain`]: what a valid draft is, districts, warning types and states (no I/O).
-//! - [`http`]: the public reads, and drafting and approval.
+//! Anyone may read, without logging in: the JSON API (filters, Chinese full-text search,
+//! cursor pages, `ETag`/`304`, CORS), Atom feeds, each warning as an OASIS CAP 1.2 message
+//! (`schema/CAP-v1.2.xsd`), and a server-rendered site in Chinese and English with a
+//! feedback form. Drafts are invisible to the public.
+//!
+//! - [`domain`]: what a valid draft is, districts, types and states, search terms, CAP
+//!   messages (no I/O).
+//! - [`http`]: the public reads, feeds and site; drafting, approval, updates, cancellation;
+//!   feedback.
 //! - [`store`]: the only code that touches warning-publication's database.
 //! - [`messaging`]: the consumer of assessment's decisions.
+//!
+//! `examples/bench_public_list.rs` is the benchmark against nginx.
 
 pub mod domain;
 pub mod http;
@@ -57,6 +68,9 @@ impl Application {
             db: self.service.db.clone(),
             outbox: self.service.outbox.clone(),
             verifier: self.service.verifier.clone(),
+            cache: Default::default(),
+            templates: http::site::templates(),
+            feedback_limits: http::feedback::limits(),
         };
         self.service
             .serve(http::router(state), http::ApiDoc::openapi(), signal)

@@ -2,6 +2,10 @@
 
 pub mod audit;
 pub mod entities;
+pub mod feedback;
+pub mod lifecycle;
+pub mod search;
+pub mod versions;
 pub mod warnings;
 
 /// The `district_index` form of a district list: `,310115,310104,`, so that "involves

@@ -54,6 +54,9 @@ pub struct NewCase {
     /// Reports the case is about (intake's report ids).
     #[serde(default)]
     pub report_ids: Vec<String>,
+    /// Enterprises involved (涉及企业), by name: their experts are kept off the panel.
+    #[serde(default)]
+    pub enterprises: Vec<String>,
 }
 
 /// A case request that passed every check.
@@ -63,6 +66,7 @@ pub struct ValidCase {
     pub category: Option<String>,
     pub districts: Vec<String>,
     pub report_ids: Vec<Uuid>,
+    pub enterprises: Vec<String>,
 }
 
 impl NewCase {
@@ -88,12 +92,14 @@ impl NewCase {
         }
         errors.extend(check_districts(&self.districts, scope));
         let report_ids = parse_report_ids(&self.report_ids, &mut errors);
+        let enterprises = enterprises(self.enterprises, &mut errors);
         match (product, errors.is_empty()) {
             (Some(product), true) => Ok(ValidCase {
                 product,
                 category,
                 districts: self.districts,
                 report_ids,
+                enterprises,
             }),
             _ => Err(errors),
         }
@@ -101,7 +107,7 @@ impl NewCase {
 }
 
 /// Catalogue codes are data managed by triage; assessment checks only their shape.
-fn is_category_code(code: &str) -> bool {
+pub fn is_category_code(code: &str) -> bool {
     code.chars()
         .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
 }
@@ -148,6 +154,28 @@ fn check_districts(districts: &[String], scope: Option<&[String]>) -> Vec<FieldE
     errors
 }
 
+/// Enterprise names, trimmed; at most [`MAX_REPORTS`], none blank.
+pub fn enterprises(names: Vec<String>, errors: &mut Vec<FieldError>) -> Vec<String> {
+    if names.len() > MAX_REPORTS {
+        errors.push(FieldError::new(
+            "enterprises",
+            Text::owned(
+                format!("最多 {MAX_REPORTS} 家企业"),
+                format!("at most {MAX_REPORTS} enterprises"),
+            ),
+        ));
+        return Vec::new();
+    }
+    let mut kept = Vec::with_capacity(names.len());
+    for (i, name) in names.iter().enumerate() {
+        match field::required(&format!("enterprises[{i}]"), Some(name), 200) {
+            Ok(name) => kept.push(name),
+            Err(error) => errors.push(error),
+        }
+    }
+    kept
+}
+
 fn parse_report_ids(ids: &[String], errors: &mut Vec<FieldError>) -> Vec<Uuid> {
     if ids.len() > MAX_REPORTS {
         errors.push(FieldError::new(
@@ -189,6 +217,7 @@ mod tests {
             category: Some("children_products".to_owned()),
             districts: districts.iter().map(|d| (*d).to_owned()).collect(),
             report_ids: vec![Uuid::now_v7().to_string()],
+            enterprises: vec!["好孩子玩具有限公司".to_owned()],
         }
     }
 
@@ -210,6 +239,7 @@ mod tests {
             category: Some("Children Products".to_owned()),
             districts: vec!["999999".to_owned()],
             report_ids: vec!["r-1".to_owned()],
+            enterprises: vec![],
         };
         let errors = fields(new.validate(None).expect_err("invalid"));
         assert_eq!(

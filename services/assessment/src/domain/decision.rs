@@ -30,7 +30,8 @@ pub const PUBLIC_WARNING: &str = "risk_warning";
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewDecision {
-    /// `low`, `medium`, `high` or `serious`.
+    /// `low`, `medium`, `high` or `serious`; left out, the level computed from the experts'
+    /// scores (required while there are none).
     #[serde(default)]
     pub risk_level: Option<String>,
     /// Why the level differs from the one computed from experts' scores.
@@ -87,14 +88,18 @@ const BODY_MAX: usize = 4000;
 
 impl NewDecision {
     /// Every problem with the decision, each naming its field. `computed` is the level the
-    /// case's scores give (none yet: scoring comes later); a different level needs a reason.
+    /// case's scores give (`None` before any score); a different level needs a reason.
     pub fn validate(
         self,
         computed: Option<RiskLevel>,
         now: DateTime<Utc>,
     ) -> Result<ValidDecision, Vec<FieldError>> {
         let mut errors = Vec::new();
-        let risk_level = keep(&mut errors, risk_level(self.risk_level.as_deref()));
+        // Left out, the level is the computed one (when experts have scored).
+        let risk_level = match (self.risk_level.as_deref(), computed) {
+            (None, Some(computed)) => Some(computed),
+            (value, _) => keep(&mut errors, risk_level(value)),
+        };
         let override_reason = keep(
             &mut errors,
             field::optional("override_reason", self.override_reason.as_deref(), BODY_MAX),

@@ -15,8 +15,9 @@ use serde::Deserialize;
 use uuid::Uuid;
 
 use super::{
+    assessment::AssessmentView,
     views::CaseView,
-    visibility::{visible_case, READERS},
+    visibility::{oversees, visible_case, READERS},
     AppState,
 };
 use crate::{
@@ -24,7 +25,10 @@ use crate::{
         case::{NewCase, Status},
         district,
     },
-    store::cases::{self, CaseFilter, Opening},
+    store::{
+        cases::{self, CaseFilter, Opening},
+        panels,
+    },
 };
 
 pub fn router() -> Router<AppState> {
@@ -104,18 +108,18 @@ pub async fn list(
             ApiError::field("cursor", Text::new("cursor 无效", "cursor is not valid"))
         })?),
     };
-    // Nothing assigns cases to experts yet, so an expert's list is empty.
-    if !(person.has(Role::Regulator) || person.has(Role::Admin)) {
-        return Ok(Json(Page {
-            items: Vec::new(),
-            next_cursor: None,
-        }));
-    }
+    // Regulators see their districts' cases; an expert (only) the cases on their panel.
+    let (visible_districts, assigned_to) = if oversees(&person) {
+        (person.districts.clone(), None)
+    } else {
+        (None, Some(person.id.clone()))
+    };
     let filter = CaseFilter {
-        visible_districts: person.districts.clone(),
+        visible_districts,
         status: query.status,
         district: query.district,
         category: query.category,
+        assigned_to,
     };
     let rows = cases::list(&state.db, &filter, before, limit).await?;
     let page = Page::from_overfetch(rows, limit, |row| row.id.to_string());
@@ -125,7 +129,8 @@ pub async fn list(
     }))
 }
 
-/// One case; a case the caller may not see is 404.
+/// One case with its panel and assessment (scores, computed level, failed safety
+/// indicators); a case the caller may not see is 404.
 #[utoipa::path(get, path = "/v1/cases/{id}",
     responses((status = 200, body = CaseView), (status = 401), (status = 403), (status = 404)),
     security(("bearer" = [])))]
@@ -134,7 +139,13 @@ pub async fn show(
     person: Person,
     Path(id): Path<Uuid>,
 ) -> Result<Json<CaseView>, ApiError> {
-    Ok(Json(visible_case(&state, &person, id).await?.into()))
+    let case = visible_case(&state, &person, id).await?;
+    let panel = panels::of(&state.db, case.id).await?;
+    let assessment = AssessmentView::of(&state, case.id).await?;
+    let mut view = CaseView::from(case);
+    view.panel = Some(panel.into_iter().map(|row| row.expert_id).collect());
+    view.assessment = Some(assessment);
+    Ok(Json(view))
 }
 
 /// Open a case by hand (regulator; a district bureau only for its own districts).
@@ -160,6 +171,9 @@ pub async fn open(
         deadline: None,
         correlation_id: None,
         opened_by: person.id.clone(),
+        signal_id: None,
+        stations: Vec::new(),
+        enterprises: valid.enterprises,
     };
     let row = cases::open(&state.db, &state.outbox, opening).await?;
     metrics::counter!("assessment_cases_opened_total", "by" => "hand").increment(1);

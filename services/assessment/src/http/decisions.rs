@@ -15,7 +15,10 @@ use sea_orm::SqlErr;
 use uuid::Uuid;
 
 use super::{views::DecisionView, visibility::visible_case, AppState};
-use crate::{domain::decision::NewDecision, store::decisions};
+use crate::{
+    domain::decision::NewDecision,
+    store::{decisions, scores},
+};
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/v1/cases/{id}/decisions", post(record).get(list))
@@ -35,9 +38,11 @@ pub async fn record(
 ) -> Result<(StatusCode, Json<DecisionView>), ApiError> {
     person.require(&[Role::Regulator])?;
     let case = visible_case(&state, &person, id).await?;
-    // Experts' scores will give a computed level; until then the regulator's level stands alone.
+    // The experts' scores give the computed level; a decision on another level needs a
+    // written reason. Before any score the regulator's level stands alone.
+    let computed = scores::summary(&state.db, case.id).await?.level;
     let valid = new
-        .validate(None, Utc::now())
+        .validate(computed, Utc::now())
         .map_err(ApiError::Validation)?;
     let level = valid.risk_level;
     match decisions::record(&state.db, &state.outbox, &case, valid, &person.id).await {

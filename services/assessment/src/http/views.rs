@@ -5,13 +5,14 @@ use prism_contracts::events::assessment::WarningDraftText;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use super::assessment::AssessmentView;
 use crate::store::{
     entities::{case, decision},
     list_of,
 };
 
 /// A case.
-#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct CaseView {
     pub id: Uuid,
     /// The alert that opened it; absent for a case opened by hand.
@@ -28,6 +29,20 @@ pub struct CaseView {
     pub deadline: Option<DateTime<Utc>>,
     pub opened_by: String,
     pub opened_at: DateTime<Utc>,
+    /// The escalated signal that opened it, if one did.
+    pub signal_id: Option<Uuid>,
+    /// The reporting stations (ids and codes) and involved enterprises: parties whose
+    /// experts are kept off the panel.
+    pub stations: Vec<String>,
+    pub enterprises: Vec<String>,
+    /// When the case was found past its deadline undecided.
+    pub overdue_at: Option<DateTime<Utc>>,
+    /// The panel's expert ids (one case only, not in lists).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub panel: Option<Vec<String>>,
+    /// Scores, computed level and failed safety indicators (one case only, not in lists).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub assessment: Option<AssessmentView>,
 }
 
 impl From<case::Model> for CaseView {
@@ -44,6 +59,12 @@ impl From<case::Model> for CaseView {
             deadline: row.deadline,
             opened_by: row.opened_by,
             opened_at: row.opened_at,
+            signal_id: row.signal_id,
+            stations: row.stations.as_ref().map(list_of).unwrap_or_default(),
+            enterprises: row.enterprises.as_ref().map(list_of).unwrap_or_default(),
+            overdue_at: row.overdue_at,
+            panel: None,
+            assessment: None,
         }
     }
 }

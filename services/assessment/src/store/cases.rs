@@ -1,16 +1,20 @@
-//! Cases: opening one (from an alert inside the consumer's transaction, or by hand with its
-//! event in one transaction), reading and listing.
+//! Cases: opening one by hand with its event in one transaction, reading and listing
+//! ([`super::openings`] opens them from triage's events).
 
 use chrono::{DateTime, SubsecRound as _, Utc};
 use prism_contracts::{events::assessment::CaseOpened, Envelope};
 use prism_messaging::Outbox;
 use sea_orm::{
-    sea_query::OnConflict, ColumnTrait as _, Condition, ConnectionTrait, DatabaseConnection, DbErr,
+    sea_query::Query, ColumnTrait as _, Condition, ConnectionTrait, DatabaseConnection, DbErr,
     EntityTrait as _, QueryFilter as _, QueryOrder as _, QuerySelect as _, TransactionTrait as _,
 };
 use uuid::Uuid;
 
-use super::{district_index, entities::case, list_of};
+use super::{
+    district_index,
+    entities::{assignment, case},
+    list_of, openings,
+};
 use crate::{domain::case::Status, NAME};
 
 /// What a new case starts from.
@@ -25,12 +29,16 @@ pub struct Opening {
     pub deadline: Option<DateTime<Utc>>,
     pub correlation_id: Option<Uuid>,
     pub opened_by: String,
+    pub signal_id: Option<Uuid>,
+    /// The reporting stations' ids and codes.
+    pub stations: Vec<String>,
+    pub enterprises: Vec<String>,
 }
 
 impl Opening {
     /// Times are cut to microseconds, what PostgreSQL keeps, so the event announces exactly
     /// what a later read returns.
-    fn into_row(self, opened_at: DateTime<Utc>) -> case::Model {
+    pub fn into_row(self, opened_at: DateTime<Utc>) -> case::Model {
         case::Model {
             id: Uuid::now_v7(),
             alert_id: self.alert_id,
@@ -45,28 +53,12 @@ impl Opening {
             correlation_id: self.correlation_id,
             opened_by: self.opened_by,
             opened_at: opened_at.trunc_subsecs(6),
+            signal_id: self.signal_id,
+            stations: Some(serde_json::json!(self.stations)),
+            enterprises: Some(serde_json::json!(self.enterprises)),
+            overdue_at: None,
         }
     }
-}
-
-/// Opens the case of an alert in the caller's transaction; `None` if the alert already has
-/// one (the same alert announced again under another event id).
-pub async fn open_for_alert<C: ConnectionTrait>(
-    conn: &C,
-    opening: Opening,
-) -> Result<Option<case::Model>, DbErr> {
-    let row = opening.into_row(Utc::now());
-    // `ON CONFLICT DO NOTHING` rather than look-then-insert: two instances handling the same
-    // alert at once cannot both open a case, and neither fails.
-    let inserted = case::Entity::insert(case::ActiveModel::from(row.clone()))
-        .on_conflict(
-            OnConflict::column(case::Column::AlertId)
-                .do_nothing()
-                .to_owned(),
-        )
-        .exec_without_returning(conn)
-        .await?;
-    Ok((inserted == 1).then_some(row))
 }
 
 /// Opens a case by hand and stages its `CaseOpened`, in one transaction.
@@ -83,6 +75,8 @@ pub async fn open(
     let stored = case::Entity::insert(case::ActiveModel::from(row))
         .exec_with_returning(&txn)
         .await?;
+    // Its reports become its own unless another case already has them.
+    openings::claim(&txn, stored.id, &list_of::<Uuid>(&stored.report_ids)).await?;
     outbox.stage(&txn, &envelope).await?;
     txn.commit().await?;
     outbox.committed();
@@ -108,6 +102,19 @@ pub async fn find<C: ConnectionTrait>(conn: &C, id: Uuid) -> Result<Option<case:
     case::Entity::find_by_id(id).one(conn).await
 }
 
+/// The parties of a case that an expert must not be affiliated with: the reporting
+/// stations and the involved enterprises.
+pub fn parties(row: &case::Model) -> Vec<String> {
+    let mut parties: Vec<String> = row.stations.as_ref().map(list_of).unwrap_or_default();
+    parties.extend(
+        row.enterprises
+            .as_ref()
+            .map(list_of::<String>)
+            .unwrap_or_default(),
+    );
+    parties
+}
+
 /// What a list of cases may be narrowed to.
 #[derive(Debug, Default)]
 pub struct CaseFilter {
@@ -116,6 +123,8 @@ pub struct CaseFilter {
     pub status: Option<String>,
     pub district: Option<String>,
     pub category: Option<String>,
+    /// Only cases on this expert's panel.
+    pub assigned_to: Option<String>,
 }
 
 /// Newest first; `before` is the id of the last case of the previous page.
@@ -145,6 +154,14 @@ pub async fn list(
     }
     if let Some(category) = &filter.category {
         query = query.filter(case::Column::Category.eq(category.as_str()));
+    }
+    if let Some(expert) = &filter.assigned_to {
+        let panels = Query::select()
+            .column(assignment::Column::CaseId)
+            .from(assignment::Entity)
+            .and_where(assignment::Column::ExpertId.eq(expert.as_str()))
+            .to_owned();
+        query = query.filter(case::Column::Id.in_subquery(panels));
     }
     if let Some(before) = before {
         query = query.filter(case::Column::Id.lt(before));

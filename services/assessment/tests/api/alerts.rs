@@ -48,6 +48,7 @@ async fn an_alert_opens_exactly_one_case_even_when_delivered_twice() {
 async fn an_alerts_deadline_follows_the_configured_hours() {
     let app = spawn_app(AssessmentSettings {
         important_case_hours: 2,
+        ..AssessmentSettings::default()
     })
     .await;
     // Cases keep times to the microsecond, as PostgreSQL does.

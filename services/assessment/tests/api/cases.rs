@@ -30,7 +30,7 @@ async fn every_endpoint_checks_the_callers_role() {
             "{path}"
         );
     }
-    // Experts read only cases assigned to them (none yet) and never decide.
+    // Experts read only cases on their panel (none here) and never decide.
     let expert = app.keys.token("exp-1", &["expert"]);
     assert_eq!(
         app.post(&decisions, &expert, decision("high"))

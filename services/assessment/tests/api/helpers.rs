@@ -6,7 +6,9 @@ use assessment::config::AssessmentSettings;
 use async_nats::{header::NATS_MESSAGE_ID, jetstream, HeaderMap};
 use chrono::{DateTime, Utc};
 use prism_contracts::{
-    events::triage::AlertRaised, subjects::v1, Envelope, Event, RawEnvelope, RiskLevel,
+    events::triage::{AlertRaised, SignalEscalated, SignalSnapshot},
+    subjects::v1,
+    Envelope, Event, RawEnvelope, RiskLevel,
 };
 use prism_platform::config::Settings;
 use prism_test_support::{eventually, NatsServer, TestDatabase, TestKeys};
@@ -16,6 +18,8 @@ use uuid::Uuid;
 
 pub struct TestApp {
     pub address: String,
+    pub nats_url: String,
+    pub database_url: String,
     pub keys: TestKeys,
     pub client: reqwest::Client,
     pub js: jetstream::Context,
@@ -44,6 +48,8 @@ pub async fn spawn_app(own: AssessmentSettings) -> TestApp {
     let js = jetstream::new(async_nats::connect(nats.url()).await.expect("nats client"));
     TestApp {
         address,
+        nats_url: nats.url(),
+        database_url: database.url.clone(),
         keys,
         client: reqwest::Client::new(),
         js,
@@ -93,13 +99,13 @@ impl TestApp {
 
     /// Publishes as triage's relay would, with `msg_id` as JetStream's dedup id; returns the
     /// stream sequence.
-    pub async fn publish(&self, envelope: &Envelope<AlertRaised>, msg_id: &str) -> u64 {
+    pub async fn publish<T: Event>(&self, envelope: &Envelope<T>, msg_id: &str) -> u64 {
         let mut headers = HeaderMap::new();
         headers.insert(NATS_MESSAGE_ID, msg_id);
         let payload = serde_json::to_vec(envelope).expect("encode").into();
         let ack = self
             .js
-            .publish_with_headers(v1::ALERT_RAISED, headers, payload)
+            .publish_with_headers(envelope.data.subject(), headers, payload)
             .await
             .expect("publish");
         ack.await.expect("ack").sequence
@@ -107,17 +113,79 @@ impl TestApp {
 
     /// Waits until the alert consumer has handled everything up to `sequence`.
     pub async fn alerts_handled_up_to(&self, sequence: u64) {
+        self.handled_up_to("assessment-alerts", sequence).await;
+    }
+
+    /// Waits until the durable consumer `durable` of triage's stream has handled everything
+    /// up to `sequence`.
+    pub async fn handled_up_to(&self, durable: &str, sequence: u64) {
         eventually(
-            "the alert consumer to catch up",
+            "the consumer to catch up",
             Duration::from_secs(10),
             || async {
                 let stream = self.js.get_stream(v1::TRIAGE.name).await.ok()?;
-                let info = stream.consumer_info("assessment-alerts").await.ok()?;
+                let info = stream.consumer_info(durable).await.ok()?;
                 (info.ack_floor.stream_sequence >= sequence && info.num_ack_pending == 0)
                     .then_some(())
             },
         )
         .await;
+    }
+
+    /// A second instance of assessment on the same database and NATS server.
+    pub async fn another_instance(&self, own: AssessmentSettings) -> tempfile::TempDir {
+        let data = tempfile::tempdir().expect("tempdir");
+        let settings = Settings::ephemeral(
+            "assessment",
+            &self.database_url,
+            &self.nats_url,
+            &self.keys.public_pem,
+            &data.path().display().to_string(),
+        );
+        let application = assessment::Application::build(settings, own)
+            .await
+            .expect("a second assessment builds");
+        tokio::spawn(application.run_until(std::future::pending()));
+        data
+    }
+
+    /// How many events assessment announced on `subject`.
+    pub async fn count_events(&self, subject: &str) -> usize {
+        use futures::TryStreamExt as _;
+        let Ok(stream) = self.js.get_stream(v1::ASSESSMENT.name).await else {
+            return 0;
+        };
+        let mut subjects = stream
+            .info_with_subjects(subject)
+            .await
+            .expect("stream info");
+        let mut count = 0;
+        while let Some((_, n)) = subjects.try_next().await.expect("subjects") {
+            count += n;
+        }
+        count
+    }
+
+    /// Adds an expert to the pool (as an admin).
+    pub async fn expert(&self, id: &str, specialties: &[&str], affiliations: &[&str]) {
+        let admin = self.keys.token("admin-1", &["admin"]);
+        let body = json!({"id": id, "name": format!("专家 {id}"), "specialties": specialties,
+                          "affiliations": affiliations});
+        let response = self.post("/v1/experts", &admin, body).await;
+        assert_eq!(response.status(), StatusCode::CREATED, "expert {id}");
+    }
+
+    /// Draws a panel of `size` for `case` (as a regulator) and returns the answer.
+    pub async fn assign(&self, case: &str, body: Value) -> (StatusCode, Value) {
+        let response = self
+            .post(
+                &format!("/v1/cases/{case}/assignment"),
+                &self.regulator(),
+                body,
+            )
+            .await;
+        let status = response.status();
+        (status, response.json().await.expect("json"))
     }
 
     /// The last event assessment announced on `subject`.
@@ -156,4 +224,35 @@ pub fn decision(level: &str) -> Value {
     json!({"risk_level": level, "measures": ["recall", "risk_warning"], "responsible": "浦东新区市场监管局",
            "warning": {"title_zh": "儿童电动滑板车起火风险警示", "summary_zh": "电池鼓包起火",
                        "advice_zh": "立即停止使用", "title_en": "Fire risk of children's e-scooters"}})
+}
+
+pub fn escalated(signal_id: Uuid, important: bool, at: DateTime<Utc>) -> SignalEscalated {
+    SignalEscalated {
+        signal: SignalSnapshot {
+            signal_id,
+            product: "电热水壶".to_owned(),
+            category: Some("household_appliances".to_owned()),
+            districts: vec!["310104".to_owned()],
+            report_ids: vec![Uuid::now_v7(), Uuid::now_v7()],
+            report_count: 2,
+            important,
+            status: "escalated".to_owned(),
+            origin: "duplicates".to_owned(),
+            first_seen: at,
+            last_seen: at,
+        },
+        level: Some(RiskLevel::High),
+        by: Some("reg-9".to_owned()),
+        reason: "多地报告壶底漏电".to_owned(),
+        escalated_at: at,
+    }
+}
+
+/// Settings for tests: the defaults with a fixed draw seed and a one-second deadline sweep.
+pub fn settings() -> AssessmentSettings {
+    AssessmentSettings {
+        assignment_seed: Some(20261121),
+        overdue_check_secs: 1,
+        ..AssessmentSettings::default()
+    }
 }

@@ -70,6 +70,10 @@ pub struct NewReport {
     /// The e-commerce form's row, instead of or beside the free text.
     #[serde(default)]
     pub ecommerce: Option<Ecommerce>,
+    /// The reporting period (`YYYY-MM`) a routine report is for, when the station sends it
+    /// late or early; by default the period whose due date has not passed yet.
+    #[serde(default)]
+    pub period: Option<String>,
 }
 
 /// 人员伤亡, as sent (signed, so that a negative count is a validation error, not a parse error).
@@ -144,6 +148,8 @@ pub struct ValidReport {
     pub occurred_at: Option<DateTime<Utc>>,
     pub reporter: Option<Reporter>,
     pub ecommerce: Option<Ecommerce>,
+    /// The period the station named (routine reports only).
+    pub period: Option<String>,
 }
 
 fn message(zh: impl Into<String>, en: impl Into<String>) -> Text {
@@ -336,6 +342,9 @@ impl NewReport {
             20_000,
         );
         let source = text_field(&mut errors, "source", self.source.as_ref(), 2_000);
+        if let Some(named) = &self.period {
+            check_period(&mut errors, kind, named, now);
+        }
 
         match (kind, product, content) {
             (Some(kind), Some(product), Some(content)) if errors.is_empty() => Ok(ValidReport {
@@ -353,10 +362,39 @@ impl NewReport {
                 occurred_at,
                 reporter: self.reporter,
                 ecommerce: self.ecommerce,
+                period: self.period,
             }),
             _ => Err(errors),
         }
     }
+}
+
+/// A named period must be a routine report's, well-formed, from 2020 on and not in the future.
+fn check_period(
+    errors: &mut Vec<FieldError>,
+    kind: Option<ReportKind>,
+    named: &str,
+    now: DateTime<Utc>,
+) {
+    let problem = if kind.is_some_and(|k| k != ReportKind::Routine) {
+        Some(message(
+            "只有日常风险信息（routine）可指定报送期",
+            "only routine reports name a period",
+        ))
+    } else if !super::period::is_period(named) || named < "2020-01" {
+        Some(message(
+            "period 须为 2020-01 以后的 YYYY-MM",
+            "period must be YYYY-MM, 2020-01 or later",
+        ))
+    } else if named > super::period::routine_period_of(now).as_str() {
+        Some(message(
+            "不能为尚未开始的报送期报送",
+            "period has not begun yet",
+        ))
+    } else {
+        None
+    };
+    errors.extend(problem.map(|p| FieldError::new("period", p)));
 }
 
 fn check_ecommerce(errors: &mut Vec<FieldError>, e: &Ecommerce) {

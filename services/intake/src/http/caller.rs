@@ -1,6 +1,9 @@
 //! Who is calling intake: a station (by API key) or a person (by JWT).
 
-use axum::extract::FromRequestParts;
+use axum::{
+    extract::FromRequestParts,
+    response::{IntoResponse as _, Response},
+};
 use http::request::Parts;
 use prism_platform::{
     auth::{api_key, bearer, Person, Role},
@@ -49,21 +52,38 @@ impl Caller {
 }
 
 impl FromRequestParts<AppState> for Caller {
-    type Rejection = ApiError;
+    /// 401 or 403 as an [`ApiError`], or 429 when the caller is over its rate limit.
+    type Rejection = Response;
 
     async fn from_request_parts(
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        let token = bearer(&parts.headers).ok_or(ApiError::Unauthenticated)?;
-        if api_key::looks_like_key(token) {
-            let station = stations::by_key(&state.db, token)
-                .await?
-                .ok_or(ApiError::Unauthenticated)?;
-            return Ok(Self::Station(station));
-        }
-        Person::from_request_parts(parts, state)
+        let caller = identify(parts, state)
             .await
-            .map(Self::Person)
+            .map_err(|error| error.into_response())?;
+        // Counted after authentication, so a stranger cannot spend a station's quota.
+        let bucket = match &caller {
+            Self::Station(station) => format!("station:{}", station.id),
+            Self::Person(person) => format!("person:{}", person.id),
+        };
+        state
+            .limits
+            .check(&bucket)
+            .map_err(|limited| limited.into_response())?;
+        Ok(caller)
     }
+}
+
+async fn identify(parts: &mut Parts, state: &AppState) -> Result<Caller, ApiError> {
+    let token = bearer(&parts.headers).ok_or(ApiError::Unauthenticated)?;
+    if api_key::looks_like_key(token) {
+        let station = stations::by_key(&state.db, token)
+            .await?
+            .ok_or(ApiError::Unauthenticated)?;
+        return Ok(Caller::Station(station));
+    }
+    Person::from_request_parts(parts, state)
+        .await
+        .map(Caller::Person)
 }

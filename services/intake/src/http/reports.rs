@@ -33,6 +33,9 @@ use crate::{
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/v1/reports", post(submit).get(list))
+        .route("/v1/reports/batch", post(super::batch::submit_batch))
+        .route("/v1/reports/import", post(super::excel::import))
+        .route("/v1/reports/export.xlsx", get(super::excel::export))
         .route("/v1/reports/{id}", get(show))
         .route("/v1/reports/{id}/timeline", get(timeline))
 }
@@ -53,28 +56,7 @@ pub async fn submit(
 ) -> Result<Response, ApiError> {
     let station = caller.station()?.clone();
     require_json(&headers)?;
-    let idempotency = match headers.get(IDEMPOTENCY_KEY) {
-        None => None,
-        Some(value) => {
-            let key = value
-                .to_str()
-                .ok()
-                .filter(|k| (1..=255).contains(&k.len()))
-                .ok_or_else(|| {
-                    ApiError::field(
-                        "Idempotency-Key",
-                        Text::new(
-                            "Idempotency-Key 须为 1–255 个可见字符",
-                            "Idempotency-Key must be 1–255 visible characters",
-                        ),
-                    )
-                })?;
-            Some(IdempotencyKey {
-                key: key.to_owned(),
-                request_hash: hex::encode(Sha256::digest(&body)),
-            })
-        }
-    };
+    let idempotency = idempotency_key(&headers, &body)?;
     if let Some(key) = &idempotency {
         if let Some(first) = reports::stored_answer(&state.db, station.id, &key.key).await? {
             return replay(first, key);
@@ -122,7 +104,36 @@ pub async fn submit(
     }
 }
 
-fn require_json(headers: &HeaderMap) -> Result<(), ApiError> {
+/// The request's `Idempotency-Key` with the hash of its body, if it sent one.
+pub(crate) fn idempotency_key(
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Result<Option<IdempotencyKey>, ApiError> {
+    Ok(match headers.get(IDEMPOTENCY_KEY) {
+        None => None,
+        Some(value) => {
+            let key = value
+                .to_str()
+                .ok()
+                .filter(|k| (1..=255).contains(&k.len()))
+                .ok_or_else(|| {
+                    ApiError::field(
+                        "Idempotency-Key",
+                        Text::new(
+                            "Idempotency-Key 须为 1–255 个可见字符",
+                            "Idempotency-Key must be 1–255 visible characters",
+                        ),
+                    )
+                })?;
+            Some(IdempotencyKey {
+                key: key.to_owned(),
+                request_hash: hex::encode(Sha256::digest(body)),
+            })
+        }
+    })
+}
+
+pub(crate) fn require_json(headers: &HeaderMap) -> Result<(), ApiError> {
     let is_json = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
@@ -139,7 +150,10 @@ fn require_json(headers: &HeaderMap) -> Result<(), ApiError> {
 }
 
 /// The first answer again, or 422 if the key was used for a different body.
-fn replay(first: reports::StoredAnswer, key: &IdempotencyKey) -> Result<Response, ApiError> {
+pub(crate) fn replay(
+    first: reports::StoredAnswer,
+    key: &IdempotencyKey,
+) -> Result<Response, ApiError> {
     if first.request_hash != key.request_hash {
         return Err(ApiError::BadRequest {
             code: "idempotency_key_reused",
@@ -321,7 +335,7 @@ pub async fn timeline(
     Ok(Json(steps))
 }
 
-async fn visible_report(
+pub(crate) async fn visible_report(
     state: &AppState,
     caller: &Caller,
     id: Uuid,

@@ -28,6 +28,10 @@ pub fn router() -> Router<AppState> {
         .route("/v1/stations/{id}", get(show))
         .route("/v1/stations/{id}/keys", post(issue_key))
         .route("/v1/stations/{id}/keys/{key_id}", delete(revoke_key))
+        .route(
+            "/v1/stations/{id}/compliance",
+            get(super::compliance::compliance),
+        )
 }
 
 /// Register a station (admin).
@@ -84,7 +88,10 @@ pub async fn show(
 ) -> Result<Json<StationView>, ApiError> {
     let allowed = match &caller {
         Caller::Station(station) => station.id == id,
-        Caller::Person(person) => person.has(Role::Admin) || person.has(Role::Regulator),
+        Caller::Person(person) => {
+            person.require(&[Role::Admin, Role::Regulator])?;
+            true
+        }
     };
     if !allowed {
         return Err(ApiError::NotFound);

@@ -103,7 +103,76 @@ pub async fn accept(
     Ok(Accepted::New(Box::new(stored)))
 }
 
+/// What storing a batch came to.
+pub enum BatchAccepted {
+    New(Vec<report::Model>),
+    /// The key was used before: here is the first answer.
+    Repeat(StoredAnswer),
+}
+
+/// Stores a batch of valid reports and their `ReportReceived` events in one transaction:
+/// all of them or, on error, none. With a key, `answer` renders the response stored with it.
+pub async fn accept_many(
+    db: &DatabaseConnection,
+    outbox: &Outbox,
+    station: &station::Model,
+    valid: Vec<ValidReport>,
+    idempotency: Option<(IdempotencyKey, u16)>,
+    answer: impl FnOnce(&[report::Model]) -> String,
+) -> Result<BatchAccepted, DbErr> {
+    if valid.is_empty() {
+        return Ok(BatchAccepted::New(Vec::new()));
+    }
+    let received_at = Utc::now();
+    let rows: Vec<report::Model> = valid
+        .into_iter()
+        .map(|v| to_row(station.id, v, received_at))
+        .collect();
+    let txn = db.begin().await?;
+    // As for one report, the idempotency row goes first: the write that takes SQLite's lock,
+    // and the key that stops a concurrent retry.
+    if let Some((key, status)) = &idempotency {
+        let record = idempotency::ActiveModel {
+            station_id: Set(station.id),
+            key: Set(key.key.clone()),
+            request_hash: Set(key.request_hash.clone()),
+            status: Set(i32::from(*status)),
+            body: Set(answer(&rows)),
+            created_at: Set(received_at),
+        };
+        if let Err(error) = idempotency::Entity::insert(record).exec(&txn).await {
+            txn.rollback().await?;
+            if matches!(error.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) {
+                if let Some(first) = stored_answer(db, station.id, &key.key).await? {
+                    return Ok(BatchAccepted::Repeat(first));
+                }
+            }
+            return Err(error);
+        }
+    }
+    // Multi-row inserts, in chunks that stay under SQLite's and PostgreSQL's bound-parameter
+    // limits.
+    for chunk in rows.chunks(200) {
+        report::Entity::insert_many(chunk.iter().cloned().map(report::ActiveModel::from))
+            .exec(&txn)
+            .await?;
+    }
+    for row in &rows {
+        outbox
+            .stage(&txn, &Envelope::new("intake", received_event(station, row)))
+            .await?;
+    }
+    txn.commit().await?;
+    outbox.committed();
+    Ok(BatchAccepted::New(rows))
+}
+
 fn to_row(station_id: Uuid, valid: ValidReport, received_at: DateTime<Utc>) -> report::Model {
+    let period = match (&valid.period, valid.kind) {
+        (Some(named), _) => named.clone(),
+        (None, prism_contracts::ReportKind::Routine) => period::routine_period_of(received_at),
+        (None, _) => period::period_of(received_at),
+    };
     report::Model {
         id: Uuid::now_v7(),
         station_id,
@@ -129,7 +198,7 @@ fn to_row(station_id: Uuid, valid: ValidReport, received_at: DateTime<Utc>) -> r
         reporter_phone: valid.reporter.and_then(|r| r.phone),
         ecommerce: valid.ecommerce.map(|e| serde_json::json!(e)),
         status: "received".to_owned(),
-        period: period::period_of(received_at),
+        period,
         received_at,
     }
 }

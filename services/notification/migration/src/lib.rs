@@ -5,6 +5,7 @@ use prism_messaging::migration::{CreateInbox, CreateOutbox};
 pub use sea_orm_migration::prelude::*;
 
 mod m20261121_000050_create_notification;
+mod m20261121_000060_delivery_attempts;
 
 /// Runs notification's migrations in order.
 pub struct Migrator;
@@ -15,6 +16,7 @@ impl MigratorTrait for Migrator {
             Box::new(CreateOutbox),
             Box::new(CreateInbox),
             Box::new(m20261121_000050_create_notification::Migration),
+            Box::new(m20261121_000060_delivery_attempts::Migration),
         ]
     }
 }

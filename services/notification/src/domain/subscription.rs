@@ -21,6 +21,19 @@ pub struct NewSubscription {
     pub channel: Channel,
     #[serde(default)]
     pub filters: Filters,
+    /// Admin only: subscribe a district bureau (its `sub` and districts) instead of oneself.
+    #[serde(default)]
+    pub bureau: Option<Bureau>,
+}
+
+/// A district bureau an admin subscribes.
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Bureau {
+    /// The bureau's regulator account (`sub` of its tokens).
+    pub subscriber: String,
+    /// The districts it is responsible for (GB/T 2260).
+    pub districts: Vec<String>,
 }
 
 /// Where deliveries go.
@@ -31,8 +44,13 @@ pub enum Channel {
     Stream,
     /// A POST signed with HMAC-SHA256 of the body.
     Webhook { url: String, secret: String },
-    /// An email over SMTP.
-    Email { address: String },
+    /// An email over SMTP; with `digest`, routine event types wait for the daily digest
+    /// (important alerts never wait).
+    Email {
+        address: String,
+        #[serde(default)]
+        digest: bool,
+    },
 }
 
 impl Channel {
@@ -118,9 +136,13 @@ impl NewSubscription {
         match &self.channel {
             Channel::Stream => {}
             Channel::Webhook { url, secret } => {
-                let ok = (url.starts_with("https://") || url.starts_with("http://"))
-                    && url.len() <= 2048
-                    && !url.chars().any(char::is_whitespace);
+                let parsed = reqwest::Url::parse(url).ok();
+                let ok = parsed.as_ref().is_some_and(|u| {
+                    matches!(u.scheme(), "http" | "https")
+                        && u.host_str().is_some()
+                        && u.username().is_empty()
+                        && u.password().is_none()
+                }) && url.len() <= 2048;
                 if !ok {
                     errors.push(FieldError::new(
                         "channel.url",
@@ -137,7 +159,7 @@ impl NewSubscription {
                     ));
                 }
             }
-            Channel::Email { address } => {
+            Channel::Email { address, .. } => {
                 let ok = address.len() <= 254
                     && address.split_once('@').is_some_and(|(local, domain)| {
                         !local.is_empty() && domain.contains('.') && !domain.starts_with('.')
@@ -146,6 +168,31 @@ impl NewSubscription {
                     errors.push(FieldError::new(
                         "channel.address",
                         Text::new("邮箱地址无效", "not a valid email address"),
+                    ));
+                }
+            }
+        }
+        if let Some(bureau) = &self.bureau {
+            if bureau.subscriber.trim().is_empty() || bureau.subscriber.len() > 200 {
+                errors.push(FieldError::new(
+                    "bureau.subscriber",
+                    Text::new("须为区局的账号", "must be the bureau's account"),
+                ));
+            }
+            if bureau.districts.is_empty() {
+                errors.push(FieldError::new(
+                    "bureau.districts",
+                    Text::new("至少一个行政区划", "at least one district"),
+                ));
+            }
+            for (i, code) in bureau.districts.iter().enumerate() {
+                if !district::is_known(code) {
+                    errors.push(FieldError::new(
+                        format!("bureau.districts[{i}]"),
+                        Text::owned(
+                            format!("未知的行政区划代码：{code}"),
+                            format!("unknown district code: {code}"),
+                        ),
                     ));
                 }
             }
@@ -166,11 +213,14 @@ impl Filters {
                 .is_some_and(|c| self.categories.contains(c));
         let district_ok =
             self.districts.is_empty() || item.districts.iter().any(|d| self.districts.contains(d));
-        let level_ok = self
-            .min_level
-            .as_deref()
-            .and_then(RiskLevel::parse)
-            .is_none_or(|min| item.level >= min);
+        // Overdue notices carry no level: a minimum level does not apply to them.
+        let level_ok = match (
+            self.min_level.as_deref().and_then(RiskLevel::parse),
+            item.level,
+        ) {
+            (Some(min), Some(level)) => level >= min,
+            _ => true,
+        };
         type_ok && category_ok && district_ok && level_ok
     }
 }
@@ -185,7 +235,7 @@ mod tests {
             id: Uuid::now_v7(),
             event: "alert",
             event_type: "important_alert",
-            level,
+            level: Some(level),
             category: Some("children_products".into()),
             districts: vec![district.into()],
             data: serde_json::json!({}),

@@ -7,15 +7,20 @@ use axum::{
     Json, Router,
 };
 use chrono::{DateTime, Utc};
+use prism_contracts::{events::notification::AlertAcknowledged, Envelope};
 use prism_platform::{
     auth::{Person, Role},
     http::{ApiError, ApiQuery, Page, PageQuery, Text},
 };
+use sea_orm::TransactionTrait as _;
 use serde::Serialize;
 use uuid::Uuid;
 
 use super::AppState;
-use crate::store::{alerts, entities};
+use crate::{
+    store::{alerts, deliveries, entities},
+    NAME,
+};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -34,6 +39,9 @@ pub struct AlertView {
     pub raised_at: DateTime<Utc>,
     pub acknowledged_at: Option<DateTime<Utc>>,
     pub acknowledged_by: Option<String>,
+    /// When nobody had acknowledged it in time and the escalation contacts were told.
+    pub escalated_at: Option<DateTime<Utc>>,
+    pub escalated_to: Option<Vec<String>>,
 }
 
 impl From<entities::alert::Model> for AlertView {
@@ -45,6 +53,10 @@ impl From<entities::alert::Model> for AlertView {
             raised_at: row.raised_at,
             acknowledged_at: row.acknowledged_at,
             acknowledged_by: row.acknowledged_by,
+            escalated_at: row.escalated_at,
+            escalated_to: row
+                .escalated_to
+                .and_then(|v| serde_json::from_value(v).ok()),
         }
     }
 }
@@ -59,6 +71,10 @@ pub struct DeliveryView {
     pub attempts: i32,
     pub created_at: DateTime<Utc>,
     pub delivered_at: Option<DateTime<Utc>>,
+    /// When the next attempt is due, while pending.
+    pub next_attempt_at: Option<DateTime<Utc>>,
+    /// Why the last attempt failed.
+    pub last_error: Option<String>,
 }
 
 /// Alerts, newest first (regulator; a district bureau sees its districts).
@@ -115,7 +131,7 @@ pub async fn deliveries(
     Path(id): Path<Uuid>,
 ) -> Result<Json<Vec<DeliveryView>>, ApiError> {
     visible(&state, &person, id).await?;
-    let rows = alerts::deliveries(&state.db, id).await?;
+    let rows = deliveries::of_alert(&state.db, id).await?;
     Ok(Json(
         rows.into_iter()
             .map(|row| DeliveryView {
@@ -126,12 +142,15 @@ pub async fn deliveries(
                 attempts: row.attempts,
                 created_at: row.created_at,
                 delivered_at: row.delivered_at,
+                next_attempt_at: row.next_attempt_at,
+                last_error: row.last_error,
             })
             .collect(),
     ))
 }
 
-/// Acknowledge an alert (regulator); the first acknowledgement stands.
+/// Acknowledge an alert (regulator); the first acknowledgement stands and is announced as
+/// `AlertAcknowledged`, and stops the alert's escalation.
 #[utoipa::path(post, path = "/v1/alerts/{id}/ack", responses((status = 200, body = AlertView), (status = 404)),
     security(("bearer" = [])))]
 pub async fn acknowledge(
@@ -139,8 +158,23 @@ pub async fn acknowledge(
     person: Person,
     Path(id): Path<Uuid>,
 ) -> Result<(StatusCode, Json<AlertView>), ApiError> {
-    visible(&state, &person, id).await?;
-    alerts::acknowledge(&state.db, id, &person.id).await?;
+    let alert = visible(&state, &person, id).await?;
+    let now = Utc::now();
+    let txn = state.db.begin().await?;
+    if alerts::acknowledge(&txn, id, &person.id, now).await? {
+        let event = AlertAcknowledged {
+            alert_id: id,
+            report_id: alert.report_id,
+            by: person.id.clone(),
+            acknowledged_at: now,
+        };
+        state
+            .outbox
+            .stage(&txn, &Envelope::new(NAME, event))
+            .await?;
+    }
+    txn.commit().await?;
+    state.outbox.committed();
     let row = alerts::find(&state.db, id)
         .await?
         .ok_or(ApiError::NotFound)?;

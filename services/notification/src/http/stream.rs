@@ -38,7 +38,9 @@ pub fn router() -> Router<AppState> {
     Router::new().route("/v1/stream", get(stream))
 }
 
-/// The caller's live stream of alerts and warnings (regulator), per their stream subscriptions.
+/// The caller's live stream (regulator), per their stream subscriptions: `event: alert`,
+/// `event: warning`, `event: station_report_overdue`, `event: case_overdue`, each with an
+/// `id`; `event: gap` when what was missed can no longer be replayed.
 #[utoipa::path(get, path = "/v1/stream",
     params(("Last-Event-ID" = Option<String>, Header, description = "replay what came after this event")),
     responses((status = 200, content_type = "text/event-stream")), security(("bearer" = [])))]

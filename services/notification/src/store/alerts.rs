@@ -1,18 +1,20 @@
-//! Alerts, their deliveries and acknowledgements.
+//! Alerts, their acknowledgements and escalations.
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use prism_contracts::events::triage::AlertRaised;
 use sea_orm::{
-    sea_query::Expr, ActiveValue::Set, ColumnTrait as _, Condition, ConnectionTrait, DbErr,
-    EntityTrait as _, QueryFilter as _, QueryOrder as _, QuerySelect as _,
+    sea_query::{Expr, OnConflict},
+    ActiveValue::Set,
+    ColumnTrait as _, Condition, ConnectionTrait, DbErr, EntityTrait as _, QueryFilter as _,
+    QueryOrder as _, QuerySelect as _,
 };
 use uuid::Uuid;
 
-use super::entities::{alert, delivery};
+use super::entities::alert;
 use crate::domain::district;
 
-/// Records an alert as received.
-pub async fn record<C: ConnectionTrait>(conn: &C, alert: &AlertRaised) -> Result<(), DbErr> {
+/// Records an alert once; `false` if it was recorded already (announced again).
+pub async fn record<C: ConnectionTrait>(conn: &C, alert: &AlertRaised) -> Result<bool, DbErr> {
     let row = alert::ActiveModel {
         id: Set(alert.alert_id),
         report_id: Set(alert.report_id),
@@ -24,32 +26,18 @@ pub async fn record<C: ConnectionTrait>(conn: &C, alert: &AlertRaised) -> Result
         recorded_at: Set(Utc::now()),
         acknowledged_at: Set(None),
         acknowledged_by: Set(None),
+        escalated_at: Set(None),
+        escalated_to: Set(None),
     };
-    alert::Entity::insert(row).exec(conn).await.map(drop)
-}
-
-/// Records one delivery; the unique index makes a second one for the same alert,
-/// subscription and channel impossible.
-pub async fn add_delivery<C: ConnectionTrait>(
-    conn: &C,
-    alert_id: Uuid,
-    subscription_id: Uuid,
-    subscriber: &str,
-    channel: &str,
-    status: &str,
-) -> Result<(), DbErr> {
-    let row = delivery::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        alert_id: Set(alert_id),
-        subscription_id: Set(subscription_id),
-        subscriber: Set(subscriber.to_owned()),
-        channel: Set(channel.to_owned()),
-        status: Set(status.to_owned()),
-        attempts: Set(0),
-        created_at: Set(Utc::now()),
-        delivered_at: Set(None),
-    };
-    delivery::Entity::insert(row).exec(conn).await.map(drop)
+    let inserted = alert::Entity::insert(row)
+        .on_conflict(
+            OnConflict::column(alert::Column::Id)
+                .do_nothing()
+                .to_owned(),
+        )
+        .exec_without_returning(conn)
+        .await?;
+    Ok(inserted == 1)
 }
 
 /// One alert.
@@ -77,26 +65,56 @@ pub async fn list<C: ConnectionTrait>(
     query.limit(limit + 1).all(conn).await
 }
 
-/// The deliveries of one alert.
-pub async fn deliveries<C: ConnectionTrait>(
+/// Acknowledges an alert; the first acknowledgement stands (`false` for later ones).
+pub async fn acknowledge<C: ConnectionTrait>(
     conn: &C,
-    alert_id: Uuid,
-) -> Result<Vec<delivery::Model>, DbErr> {
-    delivery::Entity::find()
-        .filter(delivery::Column::AlertId.eq(alert_id))
-        .order_by_asc(delivery::Column::Id)
-        .all(conn)
-        .await
-}
-
-/// Acknowledges an alert; the first acknowledgement stands.
-pub async fn acknowledge<C: ConnectionTrait>(conn: &C, id: Uuid, by: &str) -> Result<(), DbErr> {
-    alert::Entity::update_many()
-        .col_expr(alert::Column::AcknowledgedAt, Expr::value(Utc::now()))
+    id: Uuid,
+    by: &str,
+    at: DateTime<Utc>,
+) -> Result<bool, DbErr> {
+    let result = alert::Entity::update_many()
+        .col_expr(alert::Column::AcknowledgedAt, Expr::value(at))
         .col_expr(alert::Column::AcknowledgedBy, Expr::value(by))
         .filter(alert::Column::Id.eq(id))
         .filter(alert::Column::AcknowledgedAt.is_null())
         .exec(conn)
+        .await?;
+    Ok(result.rows_affected == 1)
+}
+
+/// Alerts recorded before `cutoff` that nobody acknowledged and that have not escalated.
+pub async fn unacknowledged_before<C: ConnectionTrait>(
+    conn: &C,
+    cutoff: DateTime<Utc>,
+) -> Result<Vec<alert::Model>, DbErr> {
+    alert::Entity::find()
+        .filter(alert::Column::AcknowledgedAt.is_null())
+        .filter(alert::Column::EscalatedAt.is_null())
+        .filter(alert::Column::RecordedAt.lt(cutoff))
+        .order_by_asc(alert::Column::Id)
+        .limit(100)
+        .all(conn)
         .await
-        .map(drop)
+}
+
+/// Marks an alert escalated to `contacts`; `false` if it was acknowledged or escalated
+/// meanwhile (by another instance), so it escalates once.
+pub async fn escalate<C: ConnectionTrait>(
+    conn: &C,
+    id: Uuid,
+    contacts: &[String],
+    at: DateTime<Utc>,
+) -> Result<bool, DbErr> {
+    let result = alert::Entity::update_many()
+        .col_expr(alert::Column::EscalatedAt, Expr::value(at))
+        .col_expr(
+            alert::Column::EscalatedTo,
+            Expr::value(serde_json::json!(contacts)),
+        )
+        .filter(alert::Column::Id.eq(id))
+        .filter(alert::Column::AcknowledgedAt.is_null())
+        .filter(alert::Column::EscalatedAt.is_null())
+        .exec(conn)
+        .await?;
+    Ok(result.rows_affected == 1)
 }

@@ -3,8 +3,8 @@
 use chrono::Utc;
 use prism_contracts::RiskLevel;
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait as _, ConnectionTrait, DbErr, EntityTrait as _, QueryFilter as _,
-    QueryOrder as _, QuerySelect as _,
+    sea_query::OnConflict, ActiveValue::Set, ColumnTrait as _, ConnectionTrait, DbErr,
+    EntityTrait as _, QueryFilter as _, QueryOrder as _, QuerySelect as _,
 };
 use uuid::Uuid;
 
@@ -14,18 +14,30 @@ use crate::domain::{district, feed::FeedItem};
 /// How long the feed is kept for replay.
 pub const RETENTION_DAYS: i64 = 7;
 
-/// Appends an item (once: its id is the key).
-pub async fn append<C: ConnectionTrait>(conn: &C, item: &FeedItem) -> Result<(), DbErr> {
+/// Appends an item once (its id is the key); `false` if it was there already.
+pub async fn append<C: ConnectionTrait>(conn: &C, item: &FeedItem) -> Result<bool, DbErr> {
     let row = feed::ActiveModel {
         id: Set(item.id),
         event: Set(item.event.to_owned()),
-        level: Set(item.level.as_str().to_owned()),
+        level: Set(item
+            .level
+            .map(|l| l.as_str().to_owned())
+            .unwrap_or_default()),
         category: Set(item.category.clone()),
         district_index: Set(district::index(&item.districts)),
         data: Set(item.data.clone()),
         at: Set(Utc::now()),
     };
-    feed::Entity::insert(row).exec(conn).await.map(drop)
+    let inserted = feed::Entity::insert(row)
+        .on_conflict(OnConflict::column(feed::Column::Id).do_nothing().to_owned())
+        .exec_without_returning(conn)
+        .await?;
+    Ok(inserted == 1)
+}
+
+/// One item, if the feed still holds it.
+pub async fn find<C: ConnectionTrait>(conn: &C, id: Uuid) -> Result<Option<FeedItem>, DbErr> {
+    Ok(feed::Entity::find_by_id(id).one(conn).await?.map(to_item))
 }
 
 /// Whether the feed still holds `id`.
@@ -59,16 +71,12 @@ pub async fn prune<C: ConnectionTrait>(conn: &C) -> Result<u64, DbErr> {
 }
 
 fn to_item(row: feed::Model) -> FeedItem {
-    let (event, event_type) = if row.event == "warning" {
-        ("warning", "warning_published")
-    } else {
-        ("alert", "important_alert")
-    };
+    let (event, event_type) = FeedItem::kind(&row.event);
     FeedItem {
         id: row.id,
         event,
         event_type,
-        level: RiskLevel::parse(&row.level).unwrap_or(RiskLevel::High),
+        level: RiskLevel::parse(&row.level),
         category: row.category,
         districts: district::from_index(&row.district_index),
         data: row.data,

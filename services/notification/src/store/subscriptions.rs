@@ -42,6 +42,14 @@ impl Subscription {
         })
     }
 
+    /// As shown to people: a webhook's secret is never shown again.
+    pub fn redacted(mut self) -> Self {
+        if let Channel::Webhook { secret, .. } = &mut self.channel {
+            *secret = "********".to_owned();
+        }
+        self
+    }
+
     /// Whether an item reaches this subscription (its filters and its owner's scope).
     pub fn wants(&self, item: &crate::domain::feed::FeedItem) -> bool {
         let in_scope = self
@@ -91,13 +99,10 @@ pub async fn of_owner<C: ConnectionTrait>(
         .collect())
 }
 
-/// Every subscription on a channel.
-pub async fn on_channel<C: ConnectionTrait>(
-    conn: &C,
-    channel: &str,
-) -> Result<Vec<Subscription>, DbErr> {
+/// Every subscription, on every channel.
+pub async fn all<C: ConnectionTrait>(conn: &C) -> Result<Vec<Subscription>, DbErr> {
     let rows = subscription::Entity::find()
-        .filter(subscription::Column::Channel.eq(channel))
+        .order_by_asc(subscription::Column::Id)
         .all(conn)
         .await?;
     Ok(rows
@@ -106,12 +111,17 @@ pub async fn on_channel<C: ConnectionTrait>(
         .collect())
 }
 
-/// Deletes one of the owner's subscriptions; `false` if there is none with that id.
-pub async fn delete<C: ConnectionTrait>(conn: &C, owner: &str, id: Uuid) -> Result<bool, DbErr> {
-    let result = subscription::Entity::delete_many()
-        .filter(subscription::Column::Id.eq(id))
-        .filter(subscription::Column::Owner.eq(owner))
-        .exec(conn)
-        .await?;
+/// Deletes a subscription, only the owner's when `owner` is given; `false` if there is
+/// none with that id.
+pub async fn delete<C: ConnectionTrait>(
+    conn: &C,
+    owner: Option<&str>,
+    id: Uuid,
+) -> Result<bool, DbErr> {
+    let mut query = subscription::Entity::delete_many().filter(subscription::Column::Id.eq(id));
+    if let Some(owner) = owner {
+        query = query.filter(subscription::Column::Owner.eq(owner));
+    }
+    let result = query.exec(conn).await?;
     Ok(result.rows_affected == 1)
 }

@@ -1,9 +1,12 @@
-//! Triage's schema: classifications and alerts, plus the outbox and inbox.
+//! Triage's schema: classifications, alerts, catalogue versions and signals, plus the outbox
+//! and inbox.
 
 use prism_messaging::migration::{CreateInbox, CreateOutbox};
 pub use sea_orm_migration::prelude::*;
 
 mod m20261121_000020_create_classifications;
+mod m20261121_000030_create_catalogue_and_signals;
+mod m20261121_000040_create_daily_counts;
 
 /// Runs triage's migrations in order.
 pub struct Migrator;
@@ -14,6 +17,8 @@ impl MigratorTrait for Migrator {
             Box::new(CreateOutbox),
             Box::new(CreateInbox),
             Box::new(m20261121_000020_create_classifications::Migration),
+            Box::new(m20261121_000030_create_catalogue_and_signals::Migration),
+            Box::new(m20261121_000040_create_daily_counts::Migration),
         ]
     }
 }

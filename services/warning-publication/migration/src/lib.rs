@@ -1,10 +1,11 @@
-//! Warning-publication's schema: warnings and their audit trail, plus the outbox and inbox
-//! every service has.
+//! Warning-publication's schema: warnings, their versions and audit trail, search and the
+//! public's feedback, plus the outbox and inbox every service has.
 
 use prism_messaging::migration::{CreateInbox, CreateOutbox};
 pub use sea_orm_migration::prelude::*;
 
 mod m20261121_000040_create_warnings;
+mod m20261121_000050_versions_search_feedback;
 
 /// Runs warning-publication's migrations in order.
 pub struct Migrator;
@@ -15,6 +16,7 @@ impl MigratorTrait for Migrator {
             Box::new(CreateOutbox),
             Box::new(CreateInbox),
             Box::new(m20261121_000040_create_warnings::Migration),
+            Box::new(m20261121_000050_versions_search_feedback::Migration),
         ]
     }
 }

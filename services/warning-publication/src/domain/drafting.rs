@@ -1,5 +1,6 @@
 //! What makes a regulator's draft valid.
 
+use chrono::{DateTime, FixedOffset, Utc};
 use prism_contracts::RiskLevel;
 use prism_platform::http::{FieldError, Text};
 use serde::Deserialize;
@@ -48,6 +49,12 @@ pub struct NewWarning {
     /// The reports the warning rests on.
     #[serde(default)]
     pub report_ids: Vec<Uuid>,
+    /// When it takes effect; at publication when absent.
+    #[serde(default)]
+    pub effective_at: Option<DateTime<FixedOffset>>,
+    /// When it stops applying; never when absent.
+    #[serde(default)]
+    pub expires_at: Option<DateTime<FixedOffset>>,
 }
 
 /// Trims a text; `None` when absent or blank, with an error when longer than `max`.
@@ -152,6 +159,19 @@ impl NewWarning {
                 ),
             ));
         }
+        let effective_at = self.effective_at.map(|t| t.with_timezone(&Utc));
+        let expires_at = self.expires_at.map(|t| t.with_timezone(&Utc));
+        if let (Some(effective), Some(expires)) = (effective_at, expires_at) {
+            if expires <= effective {
+                errors.push(FieldError::new(
+                    "expires_at",
+                    Text::new(
+                        "expires_at 须晚于 effective_at",
+                        "expires_at must be after effective_at",
+                    ),
+                ));
+            }
+        }
         let mut report_ids = self.report_ids;
         dedup_in_order(&mut report_ids);
         match (warning_type, title_zh, summary_zh, advice_zh, level) {
@@ -174,6 +194,8 @@ impl NewWarning {
                 districts,
                 case_id: None,
                 report_ids,
+                effective_at,
+                expires_at,
             }),
             _ => Err(errors),
         }
@@ -270,6 +292,18 @@ mod tests {
                 "{expected} missing from {fields:?}"
             );
         }
+    }
+
+    #[test]
+    fn a_warning_cannot_expire_before_it_takes_effect() {
+        let errors = new(serde_json::json!({
+            "type": "recall", "title_zh": "t", "summary_zh": "s", "advice_zh": "a", "level": "low",
+            "districts": ["310000"], "effective_at": "2026-12-01T00:00:00+08:00",
+            "expires_at": "2026-11-30T00:00:00+08:00"
+        }))
+        .validate()
+        .expect_err("invalid");
+        assert_eq!(errors[0].field, "expires_at");
     }
 
     #[test]

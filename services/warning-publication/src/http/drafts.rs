@@ -16,7 +16,10 @@ use uuid::Uuid;
 use super::{views::WarningView, AppState};
 use crate::{
     domain::drafting::NewWarning,
-    store::warnings::{self, Approval},
+    store::{
+        lifecycle::{self, Approval},
+        warnings,
+    },
 };
 
 pub fn router() -> Router<AppState> {
@@ -68,8 +71,9 @@ pub async fn list(
     }))
 }
 
-/// Approve a draft (publisher, never its drafter): it is published as version 1 and
-/// `WarningPublished` goes out.
+/// Approve what awaits a publisher (never its drafter, editor or proposer): a draft is
+/// published as version 1 (`WarningPublished`); a proposed update of a published warning
+/// becomes its next version (`WarningUpdated`).
 #[utoipa::path(post, path = "/v1/warnings/{id}/approve",
     responses((status = 200, body = WarningView), (status = 401), (status = 403), (status = 404), (status = 409)),
     security(("bearer" = [])))]
@@ -79,10 +83,16 @@ pub async fn approve(
     Path(id): Path<Uuid>,
 ) -> Result<Json<WarningView>, ApiError> {
     person.require(&[Role::Publisher])?;
-    match warnings::approve(&state.db, &state.outbox, id, &person.id).await? {
+    match lifecycle::approve(&state.db, &state.outbox, id, &person.id).await? {
         Approval::Published(row) => {
+            state.cache.invalidate();
             metrics::counter!("warnings_published_total", "type" => row.warning_type.clone())
                 .increment(1);
+            Ok(Json(row.into()))
+        }
+        Approval::Updated(row) => {
+            state.cache.invalidate();
+            metrics::counter!("warnings_updated_total").increment(1);
             Ok(Json(row.into()))
         }
         Approval::NotFound => Err(ApiError::NotFound),
@@ -91,9 +101,12 @@ pub async fn approve(
         Approval::NotDraft(row) => Err(ApiError::Conflict {
             code: "not_a_draft",
             message: Text::owned(
-                format!("该预警当前状态为 {}，不是草稿，无法批准", row.status),
                 format!(
-                    "this warning is {}, not a draft, and cannot be approved",
+                    "该预警当前状态为 {}，既不是草稿也没有待批准的更新",
+                    row.status
+                ),
+                format!(
+                    "this warning is {}: neither a draft nor awaiting an update's approval",
                     row.status
                 ),
             ),

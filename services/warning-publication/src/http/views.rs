@@ -35,6 +35,18 @@ pub struct WarningView {
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub published_at: Option<DateTime<Utc>>,
+    pub effective_at: Option<DateTime<Utc>>,
+    pub expires_at: Option<DateTime<Utc>>,
+    pub last_edited_by: Option<String>,
+    /// A proposed next version awaiting a publisher, with who proposed it and why.
+    #[schema(value_type = Option<Object>)]
+    pub pending: Option<serde_json::Value>,
+    pub pending_by: Option<String>,
+    pub pending_reason: Option<String>,
+    pub change_note: Option<String>,
+    pub cancel_reason: Option<String>,
+    pub cancelled_by: Option<String>,
+    pub cancelled_at: Option<DateTime<Utc>>,
 }
 
 impl From<warning::Model> for WarningView {
@@ -60,6 +72,16 @@ impl From<warning::Model> for WarningView {
             created_at: row.created_at,
             updated_at: row.updated_at,
             published_at: row.published_at,
+            effective_at: row.effective_at,
+            expires_at: row.expires_at,
+            last_edited_by: row.last_edited_by,
+            pending: row.pending,
+            pending_by: row.pending_by,
+            pending_reason: row.pending_reason,
+            change_note: row.change_note,
+            cancel_reason: row.cancel_reason,
+            cancelled_by: row.cancelled_by,
+            cancelled_at: row.cancelled_at,
         }
     }
 }
@@ -81,9 +103,19 @@ pub struct PublicWarning {
     pub level: String,
     pub category: Option<String>,
     pub districts: Vec<String>,
+    /// The current version; earlier ones are at `/v1/warnings/{id}/versions`.
     pub version: i32,
+    /// Whether it changed since it was first published (updated or cancelled).
+    pub changed: bool,
+    /// Why the current version replaced the previous one.
+    pub change_note: Option<String>,
     pub published_at: Option<DateTime<Utc>>,
     pub updated_at: DateTime<Utc>,
+    pub effective_at: Option<DateTime<Utc>>,
+    pub expires_at: Option<DateTime<Utc>>,
+    /// Why it was withdrawn, when it was.
+    pub cancel_reason: Option<String>,
+    pub cancelled_at: Option<DateTime<Utc>>,
 }
 
 impl From<warning::Model> for PublicWarning {
@@ -101,9 +133,60 @@ impl From<warning::Model> for PublicWarning {
             advice_en: row.advice_en,
             level: row.level,
             category: row.category,
+            changed: row.version > 1 || row.cancelled_at.is_some(),
             version: row.version,
+            change_note: row.change_note,
             published_at: row.published_at,
             updated_at: row.updated_at,
+            effective_at: row.effective_at,
+            expires_at: row.expires_at,
+            cancel_reason: row.cancel_reason,
+            cancelled_at: row.cancelled_at,
+        }
+    }
+}
+
+/// One published version of a warning, as the public saw it.
+#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct VersionView {
+    pub version: i32,
+    pub published_at: DateTime<Utc>,
+    /// Why it replaced the previous version; none for the first.
+    pub reason: Option<String>,
+    /// What it said.
+    #[schema(value_type = Object)]
+    pub content: serde_json::Value,
+}
+
+impl From<crate::store::entities::version::Model> for VersionView {
+    fn from(row: crate::store::entities::version::Model) -> Self {
+        Self {
+            version: row.version,
+            published_at: row.published_at,
+            reason: row.reason,
+            content: row.snapshot,
+        }
+    }
+}
+
+/// A message the public left, as regulators read it.
+#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct FeedbackView {
+    pub id: Uuid,
+    pub message: String,
+    pub contact: Option<String>,
+    pub language: String,
+    pub created_at: DateTime<Utc>,
+}
+
+impl From<crate::store::entities::feedback::Model> for FeedbackView {
+    fn from(row: crate::store::entities::feedback::Model) -> Self {
+        Self {
+            id: row.id,
+            message: row.message,
+            contact: row.contact,
+            language: row.language,
+            created_at: row.created_at,
         }
     }
 }

@@ -1,9 +1,13 @@
-//! `GET /v1/warnings`: anyone, without logging in, reads published warnings.
+//! `GET /v1/warnings`: anyone, without logging in, reads published warnings: the list
+//! (filters, search, cursor), one warning, and its versions. Answers carry an `ETag` and go
+//! through [`super::cache`].
 
 use axum::{
-    extract::{Path, State},
+    extract::{Path, RawQuery, State},
+    http::HeaderMap,
+    response::Response,
     routing::get,
-    Json, Router,
+    Router,
 };
 use chrono::{DateTime, FixedOffset, SecondsFormat, Utc};
 use prism_contracts::RiskLevel;
@@ -11,28 +15,45 @@ use prism_platform::http::{ApiError, ApiQuery, FieldError, Page, PageQuery, Text
 use serde::Deserialize;
 use uuid::Uuid;
 
-use super::{views::PublicWarning, AppState};
+use super::{
+    views::{PublicWarning, VersionView},
+    AppState,
+};
 use crate::{
     domain::{
-        district,
+        district, search,
         warning::{is_category_code, Status, TYPES},
     },
     store::{
         entities::warning,
+        versions,
         warnings::{self, PublicFilter, PublishedCursor},
     },
 };
+
+/// The longest query string the public list reads, in bytes.
+pub const QUERY_STRING_MAX: usize = 1_024;
+const JSON: &str = "application/json";
 
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/v1/warnings", get(list))
         .route("/v1/warnings/{id}", get(show))
+        .route("/v1/warnings/{id}/versions", get(history))
+}
+
+/// Whether the public may see `row`: published, or withdrawn after it was published.
+pub fn is_public(row: &warning::Model) -> bool {
+    row.status == Status::Published.as_str()
+        || (row.status == Status::Cancelled.as_str() && row.published_at.is_some())
 }
 
 /// Filters of the public list.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
 pub struct ListQuery {
+    /// Search text (Chinese or English, at most 100 characters): every word must occur.
+    pub q: Option<String>,
     /// Catalogue category code.
     pub category: Option<String>,
     /// GB/T 2260 code the warning involves.
@@ -54,6 +75,32 @@ pub struct ListQuery {
 }
 
 impl ListQuery {
+    /// Checks every filter and returns the store's form of them.
+    pub fn filter(self) -> Result<PublicFilter, ApiError> {
+        self.validate()?;
+        let terms = match &self.q {
+            None => Vec::new(),
+            Some(q) => search::terms(q).ok_or_else(|| {
+                ApiError::field(
+                    "q",
+                    Text::owned(
+                        format!("q 不能超过 {} 个字符", search::QUERY_MAX),
+                        format!("q must be at most {} characters", search::QUERY_MAX),
+                    ),
+                )
+            })?,
+        };
+        Ok(PublicFilter {
+            category: self.category,
+            district: self.district,
+            level: self.level,
+            warning_type: self.warning_type,
+            from: self.from.map(|t| t.with_timezone(&Utc)),
+            to: self.to.map(|t| t.with_timezone(&Utc)),
+            terms,
+        })
+    }
+
     fn validate(&self) -> Result<(), ApiError> {
         let mut errors = Vec::new();
         if self
@@ -120,7 +167,7 @@ impl ListQuery {
 
 /// The cursor of the public list: where the last item of a page was published, and its id
 /// to break ties between warnings published in the same microsecond.
-fn cursor_of(row: &warning::Model) -> String {
+pub fn cursor_of(row: &warning::Model) -> String {
     let at = row.published_at.unwrap_or(row.updated_at);
     format!(
         "{}|{}",
@@ -129,7 +176,7 @@ fn cursor_of(row: &warning::Model) -> String {
     )
 }
 
-fn parse_cursor(key: &str) -> Option<PublishedCursor> {
+pub fn parse_cursor(key: &str) -> Option<PublishedCursor> {
     let (at, id) = key.split_once('|')?;
     Some(PublishedCursor {
         published_at: DateTime::parse_from_rfc3339(at).ok()?.with_timezone(&Utc),
@@ -139,12 +186,25 @@ fn parse_cursor(key: &str) -> Option<PublishedCursor> {
 
 /// Published warnings, newest first (anyone).
 #[utoipa::path(get, path = "/v1/warnings", params(ListQuery),
-    responses((status = 200, body = Page<PublicWarning>), (status = 400), (status = 422)))]
+    responses((status = 200, body = Page<PublicWarning>), (status = 304), (status = 400), (status = 422)))]
 pub async fn list(
     State(state): State<AppState>,
+    RawQuery(raw): RawQuery,
+    headers: HeaderMap,
     ApiQuery(query): ApiQuery<ListQuery>,
-) -> Result<Json<Page<PublicWarning>>, ApiError> {
-    query.validate()?;
+) -> Result<Response, ApiError> {
+    let raw = raw.unwrap_or_default();
+    if raw.len() > QUERY_STRING_MAX {
+        return Err(ApiError::BadRequest {
+            code: "query_too_long",
+            message: Text::new("查询参数过长", "the query string is too long"),
+            field: None,
+        });
+    }
+    let key = format!("list?{raw}");
+    if let Some(hit) = state.cache.get(&key) {
+        return Ok(hit.respond(&headers));
+    }
     let page = PageQuery {
         limit: query.limit,
         cursor: query.cursor.clone(),
@@ -156,40 +216,67 @@ pub async fn list(
             ApiError::field("cursor", Text::new("cursor 无效", "cursor is not valid"))
         })?),
     };
-    let filter = PublicFilter {
-        category: query.category,
-        district: query.district,
-        level: query.level,
-        warning_type: query.warning_type,
-        from: query.from.map(|t| t.with_timezone(&Utc)),
-        to: query.to.map(|t| t.with_timezone(&Utc)),
-    };
+    let filter = query.filter()?;
     let rows = warnings::list_published(&state.db, &filter, after, limit).await?;
     let page = Page::from_overfetch(rows, limit, cursor_of);
-    Ok(Json(Page {
-        items: page.items.into_iter().map(PublicWarning::from).collect(),
+    let body = serde_json::to_vec(&Page {
+        items: page
+            .items
+            .into_iter()
+            .map(PublicWarning::from)
+            .collect::<Vec<_>>(),
         next_cursor: page.next_cursor,
-    }))
+    })
+    .map_err(anyhow::Error::from)?;
+    Ok(state.cache.put(key, JSON, body).respond(&headers))
 }
 
-/// One published warning (anyone). A draft, or a warning cancelled before it was ever
-/// published, is 404: the public may not learn that it exists.
+/// One published warning, current version (anyone). A draft, or a warning cancelled before
+/// it was ever published, is 404: the public may not learn that it exists.
 #[utoipa::path(get, path = "/v1/warnings/{id}",
-    responses((status = 200, body = PublicWarning), (status = 404)))]
+    responses((status = 200, body = PublicWarning), (status = 304), (status = 404)))]
 pub async fn show(
     State(state): State<AppState>,
     Path(id): Path<Uuid>,
-) -> Result<Json<PublicWarning>, ApiError> {
-    let row = warnings::find(&state.db, id)
-        .await?
-        .ok_or(ApiError::NotFound)?;
-    let public = row.status == Status::Published.as_str()
-        || (row.status == Status::Cancelled.as_str() && row.published_at.is_some());
-    if public {
-        Ok(Json(row.into()))
-    } else {
-        Err(ApiError::NotFound)
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let key = format!("show/{id}");
+    if let Some(hit) = state.cache.get(&key) {
+        return Ok(hit.respond(&headers));
     }
+    let row = public_row(&state, id).await?;
+    let body = serde_json::to_vec(&PublicWarning::from(row)).map_err(anyhow::Error::from)?;
+    Ok(state.cache.put(key, JSON, body).respond(&headers))
+}
+
+/// A public warning, or 404.
+pub async fn public_row(state: &AppState, id: Uuid) -> Result<warning::Model, ApiError> {
+    warnings::find(&state.db, id)
+        .await?
+        .filter(is_public)
+        .ok_or(ApiError::NotFound)
+}
+
+/// Every published version of a warning, oldest first (anyone): what changed, when, why.
+#[utoipa::path(get, path = "/v1/warnings/{id}/versions",
+    responses((status = 200, body = Vec<VersionView>), (status = 404)))]
+pub async fn history(
+    State(state): State<AppState>,
+    Path(id): Path<Uuid>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let key = format!("versions/{id}");
+    if let Some(hit) = state.cache.get(&key) {
+        return Ok(hit.respond(&headers));
+    }
+    public_row(&state, id).await?;
+    let versions: Vec<VersionView> = versions::of(&state.db, id)
+        .await?
+        .into_iter()
+        .map(VersionView::from)
+        .collect();
+    let body = serde_json::to_vec(&versions).map_err(anyhow::Error::from)?;
+    Ok(state.cache.put(key, JSON, body).respond(&headers))
 }
 
 #[cfg(test)]

@@ -1,20 +1,17 @@
-//! Warnings: drafting (with its audit entry and event in one transaction), approving,
-//! reading and listing.
+//! Warnings: drafting and editing drafts (each with its audit entry, and its event where
+//! there is one, in one transaction), reading and listing. Publishing, updating and
+//! cancelling are in [`super::lifecycle`].
 
 use chrono::{DateTime, SubsecRound as _, Utc};
-use prism_contracts::{
-    events::warning::{WarningDrafted, WarningPublished},
-    Envelope, RiskLevel,
-};
+use prism_contracts::{events::warning::WarningDrafted, Envelope, RiskLevel};
 use prism_messaging::Outbox;
 use sea_orm::{
-    sea_query::Expr, ActiveValue::Set, ColumnTrait as _, Condition, ConnectionTrait,
-    DatabaseConnection, DbErr, EntityTrait as _, QueryFilter as _, QueryOrder as _,
-    QuerySelect as _, TransactionTrait as _,
+    ActiveValue::Set, ColumnTrait as _, Condition, ConnectionTrait, DatabaseConnection, DbErr,
+    EntityTrait as _, QueryFilter as _, QueryOrder as _, QuerySelect as _, TransactionTrait as _,
 };
 use uuid::Uuid;
 
-use super::{audit, district_index, entities::warning, list_of};
+use super::{audit, district_index, entities::warning, list_of, search};
 use crate::{
     domain::{district, warning::Draft, warning::Status},
     NAME,
@@ -22,7 +19,7 @@ use crate::{
 
 /// The current time as the database keeps it: PostgreSQL stores microseconds, so a time
 /// truncated to them reads back equal on both backends (the list cursor relies on that).
-fn now() -> DateTime<Utc> {
+pub(crate) fn now() -> DateTime<Utc> {
     Utc::now().trunc_subsecs(6)
 }
 
@@ -35,32 +32,32 @@ pub async fn insert_draft<C: ConnectionTrait>(
     detail: serde_json::Value,
 ) -> Result<(warning::Model, WarningDrafted), DbErr> {
     let at = now();
-    let row = warning::ActiveModel {
+    let mut row = warning::ActiveModel {
         id: Set(Uuid::now_v7()),
         status: Set(Status::Draft.as_str().to_owned()),
-        warning_type: Set(draft.warning_type),
-        title_zh: Set(draft.title_zh),
-        summary_zh: Set(draft.summary_zh),
-        advice_zh: Set(draft.advice_zh),
-        title_en: Set(draft.title_en),
-        summary_en: Set(draft.summary_en),
-        advice_en: Set(draft.advice_en),
-        level: Set(draft.level.as_str().to_owned()),
-        category: Set(draft.category),
-        district_index: Set(district_index(&draft.districts)),
-        districts: Set(serde_json::json!(draft.districts)),
         case_id: Set(draft.case_id),
-        report_ids: Set(serde_json::json!(draft.report_ids)),
         drafted_by: Set(drafted_by.to_owned()),
         approved_by: Set(None),
         version: Set(0),
         created_at: Set(at),
         updated_at: Set(at),
         published_at: Set(None),
+        last_edited_by: Set(None),
+        change_note: Set(None),
+        pending: Set(None),
+        pending_by: Set(None),
+        pending_reason: Set(None),
+        cancel_reason: Set(None),
+        cancelled_by: Set(None),
+        cancelled_at: Set(None),
+        report_ids: Set(serde_json::json!(draft.report_ids)),
+        ..Default::default()
     };
+    set_content(&mut row, &draft);
     let stored = warning::Entity::insert(row)
         .exec_with_returning(conn)
         .await?;
+    search::reindex(conn, &stored).await?;
     audit::record(conn, stored.id, "drafted", drafted_by, at, detail).await?;
     let event = WarningDrafted {
         warning_id: stored.id,
@@ -95,85 +92,77 @@ pub async fn create(
     Ok(stored)
 }
 
-/// What an approval came to.
-pub enum Approval {
-    Published(warning::Model),
+/// Sets what a draft says on a stored row: its text, level, places, times and search text.
+/// The case and reports it rests on are set once, when it is drafted.
+pub fn set_content(row: &mut warning::ActiveModel, draft: &Draft) {
+    row.warning_type = Set(draft.warning_type.clone());
+    row.title_zh = Set(draft.title_zh.clone());
+    row.summary_zh = Set(draft.summary_zh.clone());
+    row.advice_zh = Set(draft.advice_zh.clone());
+    row.title_en = Set(draft.title_en.clone());
+    row.summary_en = Set(draft.summary_en.clone());
+    row.advice_en = Set(draft.advice_en.clone());
+    row.level = Set(draft.level.as_str().to_owned());
+    row.category = Set(draft.category.clone());
+    row.district_index = Set(district_index(&draft.districts));
+    row.districts = Set(serde_json::json!(draft.districts));
+    row.effective_at = Set(draft.effective_at);
+    row.expires_at = Set(draft.expires_at);
+    row.search_text = Set(draft.search_text());
+}
+
+/// What editing a draft came to.
+pub enum Edit {
+    Edited(warning::Model),
     NotFound,
-    /// The approver drafted it: nobody approves their own draft.
-    OwnDraft,
-    /// It is not a draft (any more).
+    /// Only drafts are edited; a published warning gets an update instead.
     NotDraft(warning::Model),
 }
 
-/// Publishes a draft as version 1, with its audit entry and `WarningPublished`, in one
-/// transaction.
-pub async fn approve(
+/// Replaces a draft's content, with its audit entry, in one transaction. The editor becomes
+/// a second author: they may not approve it either.
+pub async fn edit(
     db: &DatabaseConnection,
-    outbox: &Outbox,
     id: Uuid,
-    approver: &str,
-) -> Result<Approval, DbErr> {
+    draft: Draft,
+    editor: &str,
+) -> Result<Edit, DbErr> {
     let at = now();
     let txn = db.begin().await?;
-    // A conditional update, not read-then-write: two publishers approving at once cannot
-    // both win, and on SQLite a transaction that starts with a write waits for the lock.
+    let mut row = warning::ActiveModel {
+        updated_at: Set(at),
+        last_edited_by: Set(Some(editor.to_owned())),
+        ..Default::default()
+    };
+    set_content(&mut row, &draft);
     let updated = warning::Entity::update_many()
-        .col_expr(
-            warning::Column::Status,
-            Expr::value(Status::Published.as_str()),
-        )
-        .col_expr(warning::Column::ApprovedBy, Expr::value(approver))
-        .col_expr(warning::Column::Version, Expr::value(1))
-        .col_expr(warning::Column::PublishedAt, Expr::value(at))
-        .col_expr(warning::Column::UpdatedAt, Expr::value(at))
+        .set(row)
         .filter(warning::Column::Id.eq(id))
         .filter(warning::Column::Status.eq(Status::Draft.as_str()))
-        .filter(warning::Column::DraftedBy.ne(approver))
         .exec(&txn)
         .await?;
     if updated.rows_affected == 0 {
         txn.rollback().await?;
         return Ok(match find(db, id).await? {
-            None => Approval::NotFound,
-            Some(row) if row.status != Status::Draft.as_str() => Approval::NotDraft(row),
-            Some(_) => Approval::OwnDraft,
+            None => Edit::NotFound,
+            Some(row) => Edit::NotDraft(row),
         });
     }
-    let row = find(&txn, id)
+    let stored = find(&txn, id)
         .await?
-        .ok_or_else(|| DbErr::RecordNotFound(format!("warning {id} vanished during approval")))?;
+        .ok_or_else(|| DbErr::RecordNotFound(format!("warning {id} vanished during an edit")))?;
+    search::reindex(&txn, &stored).await?;
     audit::record(
         &txn,
         id,
-        "published",
-        approver,
+        "edited",
+        editor,
         at,
-        serde_json::json!({"version": row.version}),
+        serde_json::json!({"title_zh": stored.title_zh, "level": stored.level}),
     )
     .await?;
-    outbox
-        .stage(&txn, &Envelope::new(NAME, published_event(&row, at)))
-        .await?;
     txn.commit().await?;
-    outbox.committed();
-    Ok(Approval::Published(row))
-}
-
-/// The event that tells everyone a warning went out.
-pub fn published_event(row: &warning::Model, published_at: DateTime<Utc>) -> WarningPublished {
-    WarningPublished {
-        warning_id: row.id,
-        version: u32::try_from(row.version).unwrap_or(1),
-        case_id: row.case_id,
-        report_ids: list_of(&row.report_ids),
-        warning_type: row.warning_type.clone(),
-        title_zh: row.title_zh.clone(),
-        title_en: row.title_en.clone(),
-        level: level_of(row),
-        category: row.category.clone(),
-        districts: list_of(&row.districts),
-        published_at,
-    }
+    Ok(Edit::Edited(stored))
 }
 
 /// A stored level; only valid levels are ever written.
@@ -197,6 +186,8 @@ pub struct PublicFilter {
     pub from: Option<DateTime<Utc>>,
     /// Published before.
     pub to: Option<DateTime<Utc>>,
+    /// Search terms, all of which must occur (see [`crate::domain::search::terms`]).
+    pub terms: Vec<String>,
 }
 
 /// Where the previous page of the public list ended.
@@ -235,6 +226,9 @@ pub async fn list_published(
     if let Some(to) = filter.to {
         query = query.filter(warning::Column::PublishedAt.lt(to));
     }
+    for term in &filter.terms {
+        query = query.filter(search::contains(db.get_database_backend(), term));
+    }
     if let Some(after) = after {
         query = query.filter(
             Condition::any()
@@ -272,4 +266,22 @@ pub async fn list_drafts(
         query = query.filter(warning::Column::Id.lt(before));
     }
     query.limit(limit + 1).all(db).await
+}
+
+/// The warnings the public may see (published, or withdrawn after publication), most
+/// recently changed first: what the CAP index lists.
+pub async fn list_public_recent(
+    db: &DatabaseConnection,
+    limit: u64,
+) -> Result<Vec<warning::Model>, DbErr> {
+    warning::Entity::find()
+        .filter(warning::Column::PublishedAt.is_not_null())
+        .filter(
+            warning::Column::Status.is_in([Status::Published.as_str(), Status::Cancelled.as_str()]),
+        )
+        .order_by_desc(warning::Column::UpdatedAt)
+        .order_by_desc(warning::Column::Id)
+        .limit(limit)
+        .all(db)
+        .await
 }

@@ -105,6 +105,40 @@ impl TestApp {
             .await
     }
 
+    /// Drafts `body` as reg-1 and publishes it as pub-1; returns the id.
+    pub async fn publish(&self, body: Value) -> String {
+        let draft = self.draft(&self.regulator(), body).await;
+        let id = draft["id"].as_str().expect("id").to_owned();
+        assert_eq!(
+            self.approve(&id, &self.publisher()).await.status(),
+            StatusCode::OK
+        );
+        id
+    }
+
+    pub async fn put(&self, path: &str, token: &str, body: Value) -> reqwest::Response {
+        self.client
+            .put(format!("{}{path}", self.address))
+            .bearer_auth(token)
+            .json(&body)
+            .send()
+            .await
+            .expect("request")
+    }
+
+    /// The audit trail of a warning as (action, actor).
+    pub async fn trail(&self, id: &str) -> Vec<(String, String)> {
+        let db = sea_orm::Database::connect(&self.database.url)
+            .await
+            .expect("database");
+        warning_publication::store::audit::of(&db, id.parse().expect("uuid"))
+            .await
+            .expect("audit")
+            .into_iter()
+            .map(|a| (a.action, a.actor))
+            .collect()
+    }
+
     pub async fn drafts(&self) -> Vec<Value> {
         let page = self
             .json(self.get("/v1/drafts?limit=100", &self.regulator()).await)

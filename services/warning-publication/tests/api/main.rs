@@ -3,5 +3,9 @@
 
 mod decisions;
 mod drafting;
+mod feeds;
 mod helpers;
+mod lifecycle;
 mod public;
+mod search;
+mod site;

@@ -121,6 +121,13 @@ async fn operational_endpoints_answer() {
         "/v1/warnings/{id}",
         "/v1/warnings/{id}/approve",
         "/v1/drafts",
+        "/v1/warnings/{id}/update",
+        "/v1/warnings/{id}/cancel",
+        "/v1/warnings/{id}/versions",
+        "/v1/warnings/{id}/cap",
+        "/feeds/warnings.atom",
+        "/feeds/cap.atom",
+        "/v1/feedback",
     ] {
         assert!(spec["paths"][path].is_object(), "{path}");
     }
@@ -128,4 +135,5 @@ async fn operational_endpoints_answer() {
         spec["paths"]["/v1/warnings"]["get"].is_object()
             && spec["paths"]["/v1/warnings"]["post"].is_object()
     );
+    assert!(spec["paths"]["/v1/warnings/{id}"]["put"].is_object());
 }

@@ -97,3 +97,22 @@ fn a_decision_names_at_least_one_measure_due_in_the_future() {
         ["act_by", "measures"]
     );
 }
+
+#[test]
+fn a_decision_without_a_level_takes_the_computed_one_and_needs_one_without_scores() {
+    let mut new = decision("low", &["supervision_spot_check"]);
+    new.risk_level = None;
+    let valid = new
+        .validate(Some(RiskLevel::High), Utc::now())
+        .expect("computed level");
+    assert_eq!(
+        (valid.risk_level, valid.computed_level),
+        (RiskLevel::High, Some(RiskLevel::High))
+    );
+    let mut new = decision("low", &["supervision_spot_check"]);
+    new.risk_level = None;
+    assert_eq!(
+        fields(new.validate(None, Utc::now()).expect_err("no level")),
+        ["risk_level"]
+    );
+}

@@ -27,6 +27,15 @@ pub struct Model {
     /// The regulator's `sub`, or the service whose event opened it.
     pub opened_by: String,
     pub opened_at: DateTimeUtc,
+    /// The escalated signal that opened it, if one did.
+    #[sea_orm(unique)]
+    pub signal_id: Option<Uuid>,
+    /// The reporting stations' ids and codes, a JSON array; their experts are excluded.
+    pub stations: Option<Json>,
+    /// Involved enterprises by name, a JSON array; their experts are excluded.
+    pub enterprises: Option<Json>,
+    /// When `CaseOverdue` was staged; set once, so the event goes out once.
+    pub overdue_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -15,6 +15,9 @@ pub struct Model {
     pub recorded_at: DateTimeUtc,
     pub acknowledged_at: Option<DateTimeUtc>,
     pub acknowledged_by: Option<String>,
+    /// When nobody had acknowledged it in time and the escalation contacts were told.
+    pub escalated_at: Option<DateTimeUtc>,
+    pub escalated_to: Option<Json>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

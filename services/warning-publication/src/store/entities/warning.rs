@@ -35,6 +35,28 @@ pub struct Model {
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
     pub published_at: Option<DateTimeUtc>,
+    /// When the warning takes effect, if not at publication.
+    pub effective_at: Option<DateTimeUtc>,
+    /// When it stops applying.
+    pub expires_at: Option<DateTimeUtc>,
+    /// Who last edited the draft: they may not approve it either.
+    pub last_edited_by: Option<String>,
+    /// Why the current version replaced the previous one.
+    #[sea_orm(column_type = "Text", nullable)]
+    pub change_note: Option<String>,
+    /// A proposed new version of a published warning, awaiting a publisher
+    /// (a [`crate::domain::warning::Draft`] as JSON).
+    pub pending: Option<Json>,
+    pub pending_by: Option<String>,
+    #[sea_orm(column_type = "Text", nullable)]
+    pub pending_reason: Option<String>,
+    #[sea_orm(column_type = "Text", nullable)]
+    pub cancel_reason: Option<String>,
+    pub cancelled_by: Option<String>,
+    pub cancelled_at: Option<DateTimeUtc>,
+    /// Lower-cased text of every language, for search (see the migration).
+    #[sea_orm(column_type = "Text")]
+    pub search_text: String,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

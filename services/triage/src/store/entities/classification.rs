@@ -19,6 +19,15 @@ pub struct Model {
     pub catalogue_version: i32,
     pub received_at: DateTimeUtc,
     pub classified_at: DateTimeUtc,
+    /// Product, content and analysis: what duplicates are compared on.
+    pub text: Option<String>,
+    /// MinHash signature of `text` (`Vec<u32>`).
+    pub fingerprint: Option<Json>,
+    /// The best category when below the threshold, for the person who decides.
+    pub candidate: Option<String>,
+    /// Who classified it by hand, if anyone.
+    pub reviewed_by: Option<String>,
+    pub reviewed_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

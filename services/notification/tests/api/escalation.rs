@@ -1,0 +1,81 @@
+//! Escalation: an important alert nobody acknowledged in time goes, once, to the contacts.
+
+use std::time::Duration;
+
+use prism_contracts::{events::notification::AlertEscalated, subjects::v1};
+use serde_json::json;
+
+use crate::{
+    helpers::{alert, settings, World},
+    smtp::SmtpServer,
+};
+
+fn escalating(port: u16) -> notification::config::NotificationSettings {
+    let mut own = settings();
+    own.email.smtp_port = port;
+    own.escalation.after_secs = 1;
+    own.escalation.contacts = vec!["duty@scjgj.sh.gov.cn".to_owned()];
+    own
+}
+
+#[tokio::test]
+async fn an_unacknowledged_alert_escalates_once_to_the_contacts() {
+    let smtp = SmtpServer::start().await;
+    let world = World::new().await;
+    let app = world.instance(escalating(smtp.port)).await;
+    let alice = world.regulator("alice");
+    app.subscribe(&world, &alice, json!({"channel": {"type": "stream"}}))
+        .await;
+    let raised = world.raise(alert()).await;
+    let alert_id = raised.data.alert_id;
+
+    let escalation = app
+        .delivery_with_status(&world, alert_id, "email", "delivered")
+        .await;
+    assert_eq!(escalation["subscriber"], "duty@scjgj.sh.gov.cn");
+    let alerts = app.json(&world, "/v1/alerts", &alice).await;
+    assert!(alerts["items"][0]["escalated_at"].is_string());
+    assert_eq!(
+        alerts["items"][0]["escalated_to"],
+        json!(["duty@scjgj.sh.gov.cn"])
+    );
+
+    // Later rounds find it escalated and leave it.
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let mails = smtp.mails();
+    assert_eq!(mails.len(), 1);
+    assert_eq!(mails[0].to, ["duty@scjgj.sh.gov.cn"]);
+    let announced = world.announced::<AlertEscalated>(v1::ALERT_ESCALATED).await;
+    assert_eq!(announced.len(), 1);
+    assert_eq!(announced[0].data.alert_id, alert_id);
+    assert_eq!(announced[0].data.contacts, ["duty@scjgj.sh.gov.cn"]);
+}
+
+#[tokio::test]
+async fn an_acknowledged_alert_does_not_escalate() {
+    let smtp = SmtpServer::start().await;
+    let world = World::new().await;
+    let mut own = escalating(smtp.port);
+    own.escalation.after_secs = 2;
+    let app = world.instance(own).await;
+    let alice = world.regulator("alice");
+    app.subscribe(&world, &alice, json!({"channel": {"type": "stream"}}))
+        .await;
+    let raised = world.raise(alert()).await;
+    let alert_id = raised.data.alert_id;
+    app.delivery_with_status(&world, alert_id, "stream", "delivered")
+        .await;
+    let ack = app
+        .post(
+            &world,
+            &format!("/v1/alerts/{alert_id}/ack"),
+            &alice,
+            json!({}),
+        )
+        .await;
+    assert_eq!(ack.status(), reqwest::StatusCode::OK);
+    tokio::time::sleep(Duration::from_secs(4)).await;
+    assert!(smtp.mails().is_empty());
+    let alerts = app.json(&world, "/v1/alerts", &alice).await;
+    assert!(alerts["items"][0]["escalated_at"].is_null());
+}

@@ -1,0 +1,164 @@
+//! The live stream: replay after reconnect, gaps said out loud, several instances, and
+//! every event type.
+
+use std::time::Duration;
+
+use chrono::Utc;
+use prism_contracts::{
+    events::{assessment::CaseOverdue, intake::StationReportOverdue},
+    Envelope,
+};
+use serde_json::json;
+use uuid::Uuid;
+
+use crate::helpers::{alert, settings, World};
+
+const WAIT: Duration = Duration::from_secs(10);
+
+#[tokio::test]
+async fn a_reconnecting_stream_replays_what_it_missed() {
+    let world = World::new().await;
+    let app = world.instance(settings()).await;
+    let alice = world.regulator("alice");
+    app.subscribe(&world, &alice, json!({"channel": {"type": "stream"}}))
+        .await;
+    let mut events = app.stream(&world, &alice, None).await;
+    let first = world.raise(alert()).await;
+    let seen = events.next("alert", WAIT).await.expect("first alert");
+    assert_eq!(seen.id, first.data.alert_id.to_string());
+    drop(events);
+
+    let second = world.raise(alert()).await;
+    let third = world.raise(alert()).await;
+    let last = world.raise(alert()).await;
+    // Wait until the feed holds them all (the consumer records the feed).
+    app.delivery_with_status(&world, last.data.alert_id, "stream", "delivered")
+        .await;
+
+    let mut resumed = app.stream(&world, &alice, Some(&seen.id)).await;
+    for expected in [&second, &third, &last] {
+        let event = resumed.next("alert", WAIT).await.expect("replayed alert");
+        assert_eq!(event.id, expected.data.alert_id.to_string());
+        let data: serde_json::Value = serde_json::from_str(&event.data).expect("json");
+        assert_eq!(data["report_id"], expected.data.report_id.to_string());
+    }
+    assert!(
+        resumed
+            .next("alert", Duration::from_millis(500))
+            .await
+            .is_none(),
+        "nothing twice"
+    );
+}
+
+#[tokio::test]
+async fn an_event_no_longer_held_is_reported_as_a_gap() {
+    let world = World::new().await;
+    let app = world.instance(settings()).await;
+    let alice = world.regulator("alice");
+    app.subscribe(&world, &alice, json!({"channel": {"type": "stream"}}))
+        .await;
+    let forgotten = Uuid::now_v7().to_string();
+    let mut events = app.stream(&world, &alice, Some(&forgotten)).await;
+    let gap = events.next("gap", WAIT).await.expect("a gap event");
+    assert!(gap.data.contains(&forgotten), "{}", gap.data);
+}
+
+#[tokio::test]
+async fn two_instances_on_one_nats_tell_each_connected_regulator_once() {
+    let world = World::new().await;
+    let one = world.instance(settings()).await;
+    let two = world.instance(settings()).await;
+    let (alice, bob) = (world.regulator("alice"), world.regulator("bob"));
+    one.subscribe(&world, &alice, json!({"channel": {"type": "stream"}}))
+        .await;
+    two.subscribe(&world, &bob, json!({"channel": {"type": "stream"}}))
+        .await;
+    let mut alice_events = one.stream(&world, &alice, None).await;
+    let mut bob_events = two.stream(&world, &bob, None).await;
+
+    let raised = world.raise(alert()).await;
+    for events in [&mut alice_events, &mut bob_events] {
+        let event = events.next("alert", WAIT).await.expect("the alert");
+        assert_eq!(event.id, raised.data.alert_id.to_string());
+    }
+    // Both instances recorded nothing twice, and nobody hears the alert again.
+    let delivered = one
+        .delivery_with_status(&world, raised.data.alert_id, "stream", "delivered")
+        .await;
+    assert_eq!(delivered["attempts"], 0);
+    for events in [&mut alice_events, &mut bob_events] {
+        assert!(events.next("alert", Duration::from_secs(1)).await.is_none());
+    }
+    let deliveries = two.deliveries(&world, raised.data.alert_id).await;
+    let mut subscribers: Vec<&str> = deliveries
+        .iter()
+        .filter_map(|d| d["subscriber"].as_str())
+        .collect();
+    subscribers.sort_unstable();
+    assert_eq!(subscribers, ["alice", "bob"]);
+}
+
+#[tokio::test]
+async fn overdue_station_reports_and_cases_reach_only_those_who_asked_for_them() {
+    let world = World::new().await;
+    let app = world.instance(settings()).await;
+    let (alice, bob) = (world.regulator("alice"), world.regulator("bob"));
+    let overdue_types = json!(["overdue_station_report", "case_overdue"]);
+    app.subscribe(
+        &world,
+        &alice,
+        json!({"channel": {"type": "stream"}, "filters": {"event_types": overdue_types}}),
+    )
+    .await;
+    app.subscribe(
+        &world,
+        &bob,
+        json!({"channel": {"type": "stream"}, "filters": {"event_types": ["important_alert"]}}),
+    )
+    .await;
+    let mut alice_events = app.stream(&world, &alice, None).await;
+    let mut bob_events = app.stream(&world, &bob, None).await;
+
+    let station = Envelope::new(
+        "intake",
+        StationReportOverdue {
+            station_id: Uuid::now_v7(),
+            station_code: "SH-CP-007".to_owned(),
+            station_name: "徐汇某社区监测点".to_owned(),
+            districts: vec!["310104".to_owned()],
+            period: "2026-10".to_owned(),
+            due_date: "2026-10-26".to_owned(),
+            detected_at: Utc::now(),
+        },
+    );
+    world.publish(&station, &station.id.to_string()).await;
+    let case = Envelope::new(
+        "assessment",
+        CaseOverdue {
+            case_id: Uuid::now_v7(),
+            report_ids: vec![Uuid::now_v7()],
+            product: "电热毯".to_owned(),
+            category: None,
+            districts: vec!["310115".to_owned()],
+            deadline: Utc::now(),
+            detected_at: Utc::now(),
+        },
+    );
+    world.publish(&case, &case.id.to_string()).await;
+
+    let event = alice_events
+        .next("station_report_overdue", WAIT)
+        .await
+        .expect("the overdue station");
+    assert_eq!(event.id, station.id.to_string());
+    let event = alice_events
+        .next("case_overdue", WAIT)
+        .await
+        .expect("the overdue case");
+    assert_eq!(event.id, case.id.to_string());
+    assert!(bob_events
+        .next("station_report_overdue", Duration::from_millis(500))
+        .await
+        .is_none());
+}

@@ -1,0 +1,209 @@
+//! How fast an important report's alert leaves triage while a routine backlog is queued, and
+//! how fast triage works through that backlog.
+//!
+//! `cargo run --release -p triage --example alert_latency -- [BACKLOG] [IMPORTANT]`
+//! (defaults 100000 and 200; `PRISM_TEST_DB=postgres` for PostgreSQL). It starts a private
+//! NATS server, a fresh database and triage in this process; queues BACKLOG routine reports
+//! (drawn from the labelled set, in many districts); starts triage; then sends IMPORTANT
+//! important reports one every 50 ms while the backlog drains, and times each from its
+//! publication to its `AlertRaised` arriving from the stream. Finally it waits for the
+//! backlog to be classified and clustered and prints the rates.
+
+use std::time::{Duration, Instant};
+
+use async_nats::jetstream;
+use chrono::Utc;
+use futures::StreamExt as _;
+use prism_contracts::{
+    events::intake::ReportReceived, subjects::v1, Envelope, Lane, RawEnvelope, ReportKind,
+};
+use prism_platform::config::Settings;
+use prism_test_support::{NatsServer, TestDatabase, TestKeys};
+use triage::domain::evaluation::{self, SHIPPED_SET};
+use uuid::Uuid;
+
+const DISTRICTS: [&str; 16] = [
+    "310101", "310104", "310105", "310106", "310107", "310109", "310110", "310112", "310113",
+    "310114", "310115", "310116", "310117", "310118", "310120", "310151",
+];
+
+fn received(kind: ReportKind, product: &str, content: &str, district: &str) -> ReportReceived {
+    ReportReceived {
+        report_id: Uuid::now_v7(),
+        station_id: Uuid::now_v7(),
+        station_code: "SH-EC-001".into(),
+        station_kind: "ecommerce_platform".into(),
+        kind,
+        product: product.into(),
+        category: None,
+        districts: vec![district.to_owned()],
+        content: content.into(),
+        analysis: None,
+        recommendation: None,
+        source: None,
+        hazards: vec![],
+        casualties: None,
+        occurred_at: None,
+        received_at: Utc::now(),
+        period: "2026-12".into(),
+    }
+}
+
+async fn pending(js: &jetstream::Context, stream: &str, durable: &str) -> u64 {
+    let Ok(mut consumer) = js
+        .get_consumer_from_stream::<jetstream::consumer::pull::Config, _, _>(durable, stream)
+        .await
+    else {
+        return u64::MAX;
+    };
+    match consumer.info().await {
+        Ok(info) => info.num_pending + info.num_ack_pending as u64,
+        Err(_) => u64::MAX,
+    }
+}
+
+fn percentile(sorted: &[f64], p: f64) -> f64 {
+    let index = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted.get(index).copied().unwrap_or(f64::NAN)
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let mut args = std::env::args().skip(1);
+    let backlog: usize = args.next().map(|a| a.parse()).transpose()?.unwrap_or(100_000);
+    let important: usize = args.next().map(|a| a.parse()).transpose()?.unwrap_or(200);
+    let set = evaluation::parse(SHIPPED_SET)?;
+    let routine: Vec<_> = set.iter().filter(|r| !r.label.important).collect();
+
+    let nats = NatsServer::start().await?;
+    let database = TestDatabase::new("triage").await?;
+    let keys = TestKeys::new();
+    let data = tempfile::tempdir()?;
+    let client = async_nats::connect(nats.url()).await?;
+    let js = jetstream::new(client.clone());
+    prism_messaging::streams::ensure_all(&js).await?;
+
+    let started = Instant::now();
+    let mut acks = Vec::new();
+    for i in 0..backlog {
+        let r = routine[i % routine.len()];
+        let content = format!("{}（第{}条评论汇总）", r.content, i / routine.len());
+        let event = Envelope::new(
+            "intake",
+            received(ReportKind::Routine, &r.product, &content, DISTRICTS[i % 16]),
+        );
+        let mut headers = async_nats::HeaderMap::new();
+        headers.insert(async_nats::header::NATS_MESSAGE_ID, event.id.to_string().as_str());
+        acks.push(
+            js.publish_with_headers(event.subject(), headers, serde_json::to_vec(&event)?.into())
+                .await?,
+        );
+        if acks.len() >= 2000 {
+            for ack in acks.drain(..) {
+                ack.await?;
+            }
+        }
+    }
+    for ack in acks.drain(..) {
+        ack.await?;
+    }
+    println!(
+        "queued {backlog} routine reports in {:.1} s ({})",
+        started.elapsed().as_secs_f64(),
+        if database.is_postgres() { "PostgreSQL" } else { "SQLite" }
+    );
+
+    let mut alerts = client.subscribe(v1::ALERT_RAISED.to_owned()).await?;
+    let settings = Settings::ephemeral(
+        "triage",
+        &database.url,
+        &nats.url(),
+        &keys.public_pem,
+        &data.path().display().to_string(),
+    );
+    let application = triage::Application::build(settings).await?;
+    let triage_started = Instant::now();
+    tokio::spawn(application.run_until(std::future::pending()));
+    tokio::time::sleep(Duration::from_secs(2)).await;
+
+    let routine_durable = triage::messaging::ROUTINE;
+    let before = pending(&js, v1::INTAKE.name, routine_durable).await;
+    let mut latencies = Vec::with_capacity(important);
+    let mut in_triage = Vec::with_capacity(important);
+    for i in 0..important {
+        let report = received(
+            ReportKind::Important,
+            "儿童电动滑板车",
+            "充电时起火，2名儿童受伤",
+            DISTRICTS[i % 16],
+        );
+        let id = report.report_id;
+        let event = Envelope::new("intake", report);
+        let sent = Instant::now();
+        js.publish(v1::report_received(Lane::Important), serde_json::to_vec(&event)?.into())
+            .await?
+            .await?;
+        loop {
+            let message = tokio::time::timeout(Duration::from_secs(10), alerts.next())
+                .await?
+                .ok_or_else(|| anyhow::anyhow!("alert subscription closed"))?;
+            let raw = RawEnvelope::from_slice(&message.payload)?;
+            let alert = raw.decode::<prism_contracts::events::triage::AlertRaised>()?;
+            if alert.data.report_id == id {
+                latencies.push(sent.elapsed().as_secs_f64() * 1000.0);
+                let step = alert.data.raised_at - alert.data.received_at;
+                in_triage.push(step.num_microseconds().unwrap_or(0) as f64 / 1000.0);
+                break;
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let after = pending(&js, v1::INTAKE.name, routine_durable).await;
+    for (name, values) in [
+        ("publish → AlertRaised received", &mut latencies),
+        ("publish → alert staged (raised_at − received_at)", &mut in_triage),
+    ] {
+        values.sort_by(f64::total_cmp);
+        println!(
+            "{name}: p50 {:.1} ms, p95 {:.1} ms, p99 {:.1} ms, max {:.1} ms (n = {})",
+            percentile(values, 0.5),
+            percentile(values, 0.95),
+            percentile(values, 0.99),
+            values.last().copied().unwrap_or(f64::NAN),
+            values.len()
+        );
+    }
+    println!("routine reports still queued: {before} when the first important report went, {after} after the last");
+
+    let drain = Instant::now();
+    loop {
+        let routine_left = pending(&js, v1::INTAKE.name, routine_durable).await;
+        if routine_left == 0 {
+            break;
+        }
+        if drain.elapsed() > Duration::from_secs(1800) {
+            anyhow::bail!("backlog not drained in 30 minutes ({routine_left} left)");
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    let classified_in = triage_started.elapsed().as_secs_f64();
+    println!(
+        "classified {backlog} routine reports in {classified_in:.1} s: {:.0} reports/s through NATS and the database",
+        backlog as f64 / classified_in
+    );
+    loop {
+        if pending(&js, v1::TRIAGE.name, triage::messaging::SIGNALS).await == 0 {
+            break;
+        }
+        if drain.elapsed() > Duration::from_secs(3600) {
+            anyhow::bail!("clustering not done in an hour");
+        }
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+    let clustered_in = triage_started.elapsed().as_secs_f64();
+    println!(
+        "clustered them into signals in {clustered_in:.1} s: {:.0} reports/s",
+        (backlog + important) as f64 / clustered_in
+    );
+    Ok(())
+}

@@ -1,0 +1,124 @@
+//! Classifications: recording one, reading one, the unclassified queue and classifying by
+//! hand.
+
+use chrono::Utc;
+use prism_contracts::{events::triage::ReportClassified, Envelope};
+use prism_messaging::Outbox;
+use sea_orm::{
+    sea_query::Expr, ColumnTrait as _, Condition, ConnectionTrait, DatabaseConnection, DbErr,
+    EntityTrait as _, QueryFilter as _, QueryOrder as _, QuerySelect as _, TransactionTrait as _,
+};
+use uuid::Uuid;
+
+use super::entities::classification;
+
+/// Records a classification in the consumer's transaction.
+pub async fn insert(
+    conn: &impl ConnectionTrait,
+    row: classification::ActiveModel,
+) -> Result<(), DbErr> {
+    classification::Entity::insert(row)
+        .exec(conn)
+        .await
+        .map(drop)
+}
+
+/// One report's classification.
+pub async fn find(
+    db: &impl ConnectionTrait,
+    report_id: Uuid,
+) -> Result<Option<classification::Model>, DbErr> {
+    classification::Entity::find_by_id(report_id).one(db).await
+}
+
+/// Reports waiting for a person, oldest first; `visible` limits them to a bureau's
+/// districts.
+pub async fn unclassified(
+    db: &DatabaseConnection,
+    visible: Option<&[String]>,
+    after: Option<Uuid>,
+    limit: u64,
+) -> Result<Vec<classification::Model>, DbErr> {
+    let mut query = classification::Entity::find()
+        .filter(classification::Column::Category.is_null())
+        .order_by_asc(classification::Column::ReportId);
+    if let Some(visible) = visible {
+        // Districts are a JSON array here: `"310115"` with its quotes cannot match a longer
+        // code by accident.
+        let any = visible.iter().fold(Condition::any(), |any, code| {
+            any.add(
+                Expr::col(classification::Column::Districts)
+                    .cast_as(sea_orm::sea_query::Alias::new("text"))
+                    .like(format!("%\"{code}\"%")),
+            )
+        });
+        query = query.filter(any);
+    }
+    if let Some(after) = after {
+        query = query.filter(classification::Column::ReportId.gt(after));
+    }
+    query.limit(limit + 1).all(db).await
+}
+
+/// Sets a report's category by hand and announces it; the report then joins a signal like
+/// any classified report. `None` when there is no such report.
+pub async fn reclassify(
+    db: &DatabaseConnection,
+    outbox: &Outbox,
+    report_id: Uuid,
+    category: &str,
+    catalogue_version: u32,
+    by: &str,
+) -> Result<Option<classification::Model>, DbErr> {
+    let txn = db.begin().await?;
+    let now = Utc::now();
+    let version = i32::try_from(catalogue_version).unwrap_or(i32::MAX);
+    let updated = classification::Entity::update_many()
+        .col_expr(classification::Column::Category, Expr::value(category))
+        .col_expr(classification::Column::Confidence, Expr::value(1.0))
+        .col_expr(
+            classification::Column::CatalogueVersion,
+            Expr::value(version),
+        )
+        .col_expr(classification::Column::ReviewedBy, Expr::value(by))
+        .col_expr(classification::Column::ReviewedAt, Expr::value(now))
+        .filter(classification::Column::ReportId.eq(report_id))
+        .exec(&txn)
+        .await?;
+    if updated.rows_affected == 0 {
+        return Ok(None);
+    }
+    let Some(row) = find(&txn, report_id).await? else {
+        return Ok(None);
+    };
+    let event = ReportClassified {
+        report_id,
+        category: Some(category.to_owned()),
+        confidence: 1.0,
+        hazards: serde_json::from_value(row.hazards.clone()).unwrap_or_default(),
+        important: row.important,
+        importance_reason: row.importance_reason.clone(),
+        catalogue_version,
+        classified_at: now,
+    };
+    outbox
+        .stage(&txn, &Envelope::new(crate::NAME, event))
+        .await?;
+    txn.commit().await?;
+    outbox.committed();
+    Ok(Some(row))
+}
+
+/// Whether a classification's districts include one of `visible` (`None`: all).
+pub fn visible_to(row: &classification::Model, visible: Option<&[String]>) -> bool {
+    let Some(visible) = visible else {
+        return true;
+    };
+    let districts: Vec<String> = serde_json::from_value(row.districts.clone()).unwrap_or_default();
+    districts.iter().any(|d| visible.contains(d))
+}
+
+/// The districts of a classification.
+pub fn districts(row: &classification::Model) -> Vec<String> {
+    serde_json::from_value(row.districts.clone()).unwrap_or_default()
+}

@@ -1,0 +1,59 @@
+//! The important lane overtakes a routine backlog.
+
+use std::time::Duration;
+
+use prism_contracts::{subjects::v1, ReportKind};
+use prism_test_support::eventually;
+
+use crate::support::{report, spawn_app};
+
+const BACKLOG: usize = 2000;
+
+async fn on_stream(app: &crate::support::TestApp, subject: &str) -> usize {
+    let Ok(stream) = app.js.get_stream(v1::TRIAGE.name).await else {
+        return 0;
+    };
+    let Ok(mut subjects) = stream.info_with_subjects(subject).await else {
+        return 0;
+    };
+    let mut n = 0;
+    while let Ok(Some((_, count))) = futures::TryStreamExt::try_next(&mut subjects).await {
+        n += count;
+    }
+    n
+}
+
+#[tokio::test]
+async fn an_important_report_overtakes_a_routine_backlog() {
+    let app = spawn_app().await;
+    let mut acks = Vec::with_capacity(BACKLOG);
+    for i in 0..BACKLOG {
+        let received = report("移动电源", &format!("第{i}条：外观划痕"), &["310115"]);
+        let event = prism_contracts::Envelope::new("intake", received);
+        acks.push(
+            app.js
+                .publish(
+                    event.subject(),
+                    serde_json::to_vec(&event).expect("json").into(),
+                )
+                .await
+                .expect("publish"),
+        );
+    }
+    for ack in acks {
+        ack.await.expect("stored");
+    }
+    let mut important = report("儿童电动滑板车", "充电时起火，2名儿童受伤", &["310115"]);
+    important.kind = ReportKind::Important;
+    app.publish(important).await;
+
+    eventually("the alert", Duration::from_secs(20), || async {
+        (on_stream(&app, v1::ALERT_RAISED).await == 1).then_some(())
+    })
+    .await;
+    let classified = on_stream(&app, v1::REPORT_CLASSIFIED).await;
+    assert!(
+        classified < BACKLOG,
+        "the alert left before the routine backlog was through ({classified} of {BACKLOG} classified)"
+    );
+}

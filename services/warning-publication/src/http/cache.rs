@@ -1,0 +1,143 @@
+//! Public responses: `ETag`, `Cache-Control`, `304` on `If-None-Match`, and a small
+//! in-process cache so that a burst of readers (a warning in the news) costs one query per
+//! page rather than one per reader.
+//!
+//! An entry is good while nothing public changed in this process (every publication,
+//! update and cancellation calls [`PublicCache::invalidate`]) and for at most
+//! [`FRESH_FOR`], which bounds how stale another instance's cache can be.
+
+use std::{
+    collections::HashMap,
+    sync::{
+        atomic::{AtomicU64, Ordering},
+        Arc, Mutex,
+    },
+    time::{Duration, Instant},
+};
+
+use axum::{
+    body::Bytes,
+    http::{header, HeaderMap, HeaderValue, StatusCode},
+    response::{IntoResponse, Response},
+};
+use sha2::{Digest as _, Sha256};
+
+/// How long an entry may serve without a local change.
+pub const FRESH_FOR: Duration = Duration::from_secs(2);
+/// What clients and shared caches are told.
+pub const CACHE_CONTROL: &str = "public, max-age=30";
+/// Entries kept at most; the cache starts over when full.
+const CAPACITY: usize = 1_024;
+
+/// A rendered public response.
+pub struct Cached {
+    pub etag: HeaderValue,
+    pub body: Bytes,
+    pub content_type: &'static str,
+    generation: u64,
+    made: Instant,
+}
+
+impl Cached {
+    /// The response to a request with these headers: `304` when its `If-None-Match` names
+    /// this entry's tag.
+    pub fn respond(&self, request: &HeaderMap) -> Response {
+        let mut headers = HeaderMap::new();
+        headers.insert(header::ETAG, self.etag.clone());
+        headers.insert(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static(CACHE_CONTROL),
+        );
+        headers.insert(header::VARY, HeaderValue::from_static("Accept-Language"));
+        if matches_etag(request, &self.etag) {
+            return (StatusCode::NOT_MODIFIED, headers).into_response();
+        }
+        headers.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static(self.content_type),
+        );
+        (StatusCode::OK, headers, self.body.clone()).into_response()
+    }
+}
+
+/// Whether `If-None-Match` names `etag` (weak comparison, as RFC 9110 asks for GET).
+fn matches_etag(request: &HeaderMap, etag: &HeaderValue) -> bool {
+    let Some(value) = request
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+    else {
+        return false;
+    };
+    let ours = etag.to_str().unwrap_or("");
+    value
+        .split(',')
+        .map(str::trim)
+        .any(|tag| tag == "*" || tag.strip_prefix("W/").unwrap_or(tag) == ours)
+}
+
+/// The cache of public responses, shared by handlers.
+#[derive(Default)]
+pub struct PublicCache {
+    generation: AtomicU64,
+    entries: Mutex<HashMap<String, Arc<Cached>>>,
+}
+
+impl PublicCache {
+    /// A fresh entry for `key`, if there is one.
+    pub fn get(&self, key: &str) -> Option<Arc<Cached>> {
+        let generation = self.generation.load(Ordering::Acquire);
+        let entries = self.entries.lock().ok()?;
+        entries
+            .get(key)
+            .filter(|e| e.generation == generation && e.made.elapsed() < FRESH_FOR)
+            .cloned()
+    }
+
+    /// Keeps `body` under `key` and returns it as an entry (tagged by its content).
+    pub fn put(&self, key: String, content_type: &'static str, body: Vec<u8>) -> Arc<Cached> {
+        let digest = Sha256::digest(&body);
+        let tag = format!("\"{}\"", hex_prefix(&digest));
+        let entry = Arc::new(Cached {
+            etag: HeaderValue::from_str(&tag).unwrap_or(HeaderValue::from_static("\"0\"")),
+            body: Bytes::from(body),
+            content_type,
+            generation: self.generation.load(Ordering::Acquire),
+            made: Instant::now(),
+        });
+        if let Ok(mut entries) = self.entries.lock() {
+            if entries.len() >= CAPACITY {
+                entries.clear();
+            }
+            entries.insert(key, entry.clone());
+        }
+        entry
+    }
+
+    /// Something public changed: every entry is stale.
+    pub fn invalidate(&self) {
+        self.generation.fetch_add(1, Ordering::AcqRel);
+    }
+}
+
+fn hex_prefix(digest: &[u8]) -> String {
+    digest.iter().take(16).map(|b| format!("{b:02x}")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_matching_tag_is_not_modified_and_invalidation_forgets() {
+        let cache = PublicCache::default();
+        let entry = cache.put("k".to_owned(), "application/json", b"[]".to_vec());
+        let mut request = HeaderMap::new();
+        request.insert(header::IF_NONE_MATCH, entry.etag.clone());
+        assert_eq!(entry.respond(&request).status(), StatusCode::NOT_MODIFIED);
+        request.insert(header::IF_NONE_MATCH, HeaderValue::from_static("\"other\""));
+        assert_eq!(entry.respond(&request).status(), StatusCode::OK);
+        assert!(cache.get("k").is_some());
+        cache.invalidate();
+        assert!(cache.get("k").is_none());
+    }
+}
