@@ -427,6 +427,17 @@ def seed(var: Path, urls: dict[str, str], tokens: dict[str, str]) -> dict:
         write_json(path, state, private=True)
         say(f"    regulator's stream subscription: {sub.get('id')}")
 
+    # The expert pool: the demo expert and a colleague, so a draw can find a panel of two.
+    if not state.get("experts"):
+        catalogue = json.loads((REPO / "services" / "triage" / "data" / "catalogue.json").read_text())
+        specialties = [c["code"] for c in catalogue["categories"]]
+        for expert_id, name in (("demo-expert", "李明（上海市质检院）"), ("demo-expert-2", "周静（复旦大学）")):
+            http_json("POST", f"{urls['assessment']}/v1/experts", tokens["admin"],
+                      {"id": expert_id, "name": name, "specialties": specialties, "affiliations": []})
+            say(f"    expert {expert_id} {name}")
+        state["experts"] = True
+        write_json(path, state, private=True)
+
     reports = state.setdefault("reports", [])
     for i, (station_index, body) in enumerate(DEMO_REPORTS):
         if i < len(reports):
@@ -605,6 +616,9 @@ def run(args, var: Path, target: Path, logs: Path, stack: Stack) -> int:
             f"PRISM_{prefix}__AUTH__JWT_PUBLIC_KEY_FILES": str(public_key),
             f"PRISM_{prefix}__DATA_DIR": str(data_dir),
         })
+        if name == "intake":
+            # Attachments (photos, lab-report PDFs) may be 10 MB; intake keeps JSON at 2 MiB.
+            senv["PRISM_INTAKE__HTTP__BODY_LIMIT_BYTES"] = "11534336"
         log_path = logs / f"{name}.log"
         stack.services.append(Child(name, [str(bin_dir / name)], senv, log_path))
         urls[name] = f"http://127.0.0.1:{port}"

@@ -50,6 +50,18 @@ impl ConsumerSpec {
         }
     }
 
+    /// Whether this consumer carries the important lane: all its subjects are important
+    /// reports or alerts. Its writes go ahead of routine ones (see [`crate::gate`]).
+    pub fn is_important_lane(&self) -> bool {
+        use prism_contracts::{subjects::v1, Lane};
+        let important = v1::report_received(Lane::Important);
+        !self.filter_subjects.is_empty()
+            && self
+                .filter_subjects
+                .iter()
+                .all(|s| *s == important || s == v1::ALERT_RAISED)
+    }
+
     /// The redelivery delay after the `delivered`-th failed delivery.
     pub fn backoff_after(&self, delivered: i64) -> Duration {
         let index = usize::try_from(delivered.saturating_sub(1)).unwrap_or(0);

@@ -8,10 +8,12 @@
 //! - [`consumer`]: durable pull consumers that apply each event exactly once: the inbox row and
 //!   the consumer's own writes commit together, the ack comes after the commit, transient
 //!   errors are redelivered with backoff, poison goes to the dead-letter stream.
+//! - [`gate`]: one SQLite writer at a time, important lane first (PostgreSQL needs no gate).
 //! - [`trace`]: the W3C trace context in NATS headers, so one trace follows a report.
 //! - [`migration`]: the outbox and inbox tables, for every service's migrator.
 
 pub mod consumer;
+pub mod gate;
 pub mod migration;
 pub mod outbox;
 pub mod streams;

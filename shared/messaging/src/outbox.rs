@@ -13,10 +13,14 @@ use prism_contracts::{Envelope, Event, Lane};
 use sea_orm::{ActiveModelTrait as _, ConnectionTrait, DbErr, Set};
 use tokio::sync::Notify;
 
-/// Stages events in the caller's transaction and wakes the relay after the commit.
+use crate::gate::WriteGate;
+
+/// Stages events in the caller's transaction and wakes the relay after the commit. It also
+/// carries the service's [`WriteGate`], since every writer that announces anything holds it.
 #[derive(Clone, Default)]
 pub struct Outbox {
     wake: Arc<Notify>,
+    gate: Arc<WriteGate>,
 }
 
 impl Outbox {
@@ -54,6 +58,11 @@ impl Outbox {
     /// instead of waiting for its fallback poll.
     pub fn committed(&self) {
         self.wake.notify_one();
+    }
+
+    /// The service's write gate: enter it before a write transaction.
+    pub fn gate(&self) -> &WriteGate {
+        &self.gate
     }
 
     pub(crate) fn waker(&self) -> Arc<Notify> {

@@ -11,9 +11,14 @@ use crate::{subjects::v1, Event};
 pub struct AlertDelivered {
     pub alert_id: Uuid,
     pub report_id: Uuid,
+    /// The subscriber; `stream` when one event stands for every stream subscriber.
     pub subscriber: String,
     pub channel: String,
     pub delivered_at: DateTime<Utc>,
+    /// On the stream channel: every subscriber the alert reached, in one event rather than
+    /// one event each (a thousand regulators would otherwise mean a thousand events).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub subscribers: Vec<String>,
 }
 
 impl Event for AlertDelivered {

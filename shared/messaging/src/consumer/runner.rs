@@ -137,9 +137,16 @@ impl<A: Apply> Context<A> {
             delivered,
         );
         crate::trace::adopt(&span, message.headers.as_ref());
-        let result = apply_once(&self.db, consumer, event, self.handler.as_ref())
-            .instrument(span.clone())
-            .await;
+        let result = async {
+            let _turn = self
+                .outbox
+                .gate()
+                .enter(&self.db, self.spec.is_important_lane())
+                .await;
+            apply_once(&self.db, consumer, event, self.handler.as_ref()).await
+        }
+        .instrument(span.clone())
+        .await;
         let _entered = span.enter();
         match result {
             Ok(outcome) => {

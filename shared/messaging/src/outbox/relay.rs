@@ -40,6 +40,7 @@ pub struct Relay {
     db: DatabaseConnection,
     js: jetstream::Context,
     wake: Arc<Notify>,
+    outbox: Outbox,
     service: &'static str,
     settings: RelaySettings,
 }
@@ -56,6 +57,7 @@ impl Relay {
             db,
             js,
             wake: outbox.waker(),
+            outbox: outbox.clone(),
             service,
             settings,
         }
@@ -161,6 +163,8 @@ impl Relay {
             }
         }
         if !sent.is_empty() {
+            // Marking rows sent is what lets the next batch go: it writes ahead of routine work.
+            let _turn = self.outbox.gate().enter(&self.db, true).await;
             entity::Entity::update_many()
                 .col_expr(entity::Column::SentAt, Expr::value(Utc::now()))
                 .filter(entity::Column::Id.is_in(sent.clone()))

@@ -163,10 +163,12 @@ pub async fn render(request: Request, next: Next) -> Response {
     let problem = match response.extensions_mut().remove::<Problem>() {
         Some(problem) => problem,
         None => {
+            // Only the framework's own bare answers (no body type, or plain text) become
+            // problems; a page the service rendered itself (HTML, JSON) is left alone.
             let is_bare = response
                 .headers()
                 .get(header::CONTENT_TYPE)
-                .is_none_or(|ct| !ct.as_bytes().starts_with(b"application/"));
+                .is_none_or(|ct| ct.as_bytes().starts_with(b"text/plain"));
             match Problem::for_bare_status(response.status()).filter(|_| is_bare) {
                 Some(problem) => problem,
                 None => return response,
