@@ -76,6 +76,10 @@ impl Application {
             outbox: self.service.outbox.clone(),
             verifier: self.service.verifier.clone(),
             limits: http::limits::RateLimits::new(&self.own.rate_limit),
+            commits: store::group_commit::GroupCommit::start(
+                self.service.db.clone(),
+                self.service.outbox.clone(),
+            ),
             data_dir: self.service.settings.data_dir.clone().into(),
         };
         self.service

@@ -3,7 +3,9 @@
 pub mod attachments;
 pub mod compliance;
 pub mod entities;
+pub mod group_commit;
 pub mod reports;
+pub mod staging;
 pub mod stations;
 pub mod timeline;
 

@@ -143,3 +143,43 @@ async fn a_retried_batch_with_the_same_idempotency_key_returns_the_first_answer_
     assert_eq!(response.status(), StatusCode::BAD_REQUEST);
     assert_eq!(app.report_count(&key).await, 2);
 }
+
+#[tokio::test]
+async fn concurrent_single_reports_are_each_stored_and_announced_once() {
+    let app = spawn_app().await;
+    let (_, key) = app.station("SH-B-006", &["310115"]).await;
+    let posts = (0..60).map(|i| {
+        let kind = if i % 10 == 0 { "important" } else { "routine" };
+        app.post("/v1/reports", &key, report(kind))
+    });
+    let responses = futures::future::join_all(posts).await;
+    let mut ids = std::collections::HashSet::new();
+    for response in responses {
+        assert_eq!(response.status(), StatusCode::CREATED);
+        let body: Value = response.json().await.expect("json");
+        ids.insert(body["id"].as_str().expect("id").to_owned());
+    }
+    assert_eq!(ids.len(), 60);
+
+    let client = async_nats::connect(app.nats.url()).await.expect("nats");
+    let js = async_nats::jetstream::new(client);
+    prism_test_support::eventually("60 events", Duration::from_secs(10), || async {
+        let mut stream = js.get_stream(v1::INTAKE.name).await.ok()?;
+        let info = stream.info().await.ok()?;
+        (info.state.messages == 60).then_some(())
+    })
+    .await;
+    let mut listed = 0;
+    let mut cursor = String::new();
+    loop {
+        let page = app
+            .get_json(&format!("/v1/reports?limit=100{cursor}"), &key)
+            .await;
+        listed += page["items"].as_array().map_or(0, Vec::len);
+        match page["next_cursor"].as_str() {
+            Some(next) => cursor = format!("&cursor={next}"),
+            None => break,
+        }
+    }
+    assert_eq!(listed, 60);
+}

@@ -12,8 +12,9 @@
 //! cargo run --release -p notification --example fanout -- --subscribers 10000 --routine 0 --alerts 5
 //! ```
 //!
-//! The memory figure is the growth of this process's resident set per connection, and this
-//! process holds both ends of every connection: it is an upper bound for the server's share.
+//! The subscribers run in a child process (this same program with `--client`), so the
+//! memory figure is the growth of the services' process alone per connection, and the
+//! file-descriptor limit applies to each side separately.
 
 use std::{
     collections::HashMap,
@@ -28,7 +29,10 @@ use futures::StreamExt as _;
 use prism_platform::config::Settings;
 use prism_test_support::{NatsServer, TestDatabase, TestKeys};
 use serde_json::{json, Value};
-use tokio::sync::mpsc;
+use tokio::{
+    io::{AsyncBufReadExt as _, AsyncWriteExt as _},
+    sync::mpsc,
+};
 
 struct Args {
     subscribers: usize,
@@ -57,6 +61,14 @@ fn args() -> Args {
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
+    let given: Vec<String> = std::env::args().collect();
+    if given.get(1).map(String::as_str) == Some("--client") {
+        return client(
+            given.get(2).cloned().unwrap_or_default(),
+            given.get(3).cloned().unwrap_or_default(),
+        )
+        .await;
+    }
     let args = args();
     let nats = NatsServer::start().await?;
     let keys = TestKeys::new();
@@ -137,40 +149,53 @@ async fn main() -> anyhow::Result<()> {
         .for_each(|_| async {})
         .await;
 
-    // Connect every subscriber.
+    // Connect every subscriber, from the child process.
     tokio::time::sleep(Duration::from_secs(1)).await;
     let rss_before = rss_kib();
-    let (seen_tx, mut seen_rx) = mpsc::unbounded_channel::<(String, Instant)>();
-    let connected = Arc::new(AtomicUsize::new(0));
-    for token in &tokens {
-        let (client, url, seen, connected) = (
-            reqwest::Client::new(),
-            format!("{notification}/v1/stream"),
-            seen_tx.clone(),
-            connected.clone(),
-        );
-        let token = token.clone();
-        tokio::spawn(async move {
-            let Ok(response) = client.get(url).bearer_auth(token).send().await else {
-                return;
-            };
-            connected.fetch_add(1, Ordering::Relaxed);
-            let mut events = eventsource_stream::Eventsource::eventsource(response.bytes_stream());
-            while let Some(Ok(event)) = events.next().await {
-                if event.event == "alert" {
-                    let data: Value = serde_json::from_str(&event.data).unwrap_or_default();
-                    let report = data["report_id"].as_str().unwrap_or_default().to_owned();
-                    let _ = seen.send((report, Instant::now()));
-                }
-            }
-        });
-    }
-    while connected.load(Ordering::Relaxed) < args.subscribers {
-        tokio::time::sleep(Duration::from_millis(50)).await;
+    let token_file = data.path().join("tokens.txt");
+    std::fs::write(&token_file, tokens.join("\n"))?;
+    let mut child = tokio::process::Command::new(std::env::current_exe()?)
+        .arg("--client")
+        .arg(format!("{notification}/v1/stream"))
+        .arg(&token_file)
+        .stdout(std::process::Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()?;
+    let stdout = child
+        .stdout
+        .take()
+        .ok_or_else(|| anyhow::anyhow!("client stdout"))?;
+    let mut lines = tokio::io::BufReader::new(stdout).lines();
+    loop {
+        match lines.next_line().await? {
+            Some(line) if line == "ready" => break,
+            Some(_) => continue,
+            None => anyhow::bail!("the client process ended before connecting"),
+        }
     }
     tokio::time::sleep(Duration::from_secs(2)).await;
     let rss_after = rss_kib();
     let per_connection = (rss_after.saturating_sub(rss_before)) as f64 / args.subscribers as f64;
+    // Each line from the client: report id, arrival (µs since the epoch), intake -> triage
+    // (ms), triage -> stream (ms).
+    let (seen_tx, mut seen_rx) = mpsc::unbounded_channel::<(String, i64)>();
+    let stages: Arc<Mutex<Vec<(f64, f64)>>> = Arc::default();
+    let kept = stages.clone();
+    tokio::spawn(async move {
+        while let Ok(Some(line)) = lines.next_line().await {
+            let parts: Vec<&str> = line.split(' ').collect();
+            if let [report, at, triage, stream] = parts[..] {
+                if let (Ok(at), Ok(triage), Ok(stream)) =
+                    (at.parse(), triage.parse(), stream.parse())
+                {
+                    if let Ok(mut stages) = kept.lock() {
+                        stages.push((triage, stream));
+                    }
+                    let _ = seen_tx.send((report.to_owned(), at));
+                }
+            }
+        }
+    });
 
     // The routine background.
     let routine_sent = Arc::new(AtomicU64::new(0));
@@ -205,7 +230,6 @@ async fn main() -> anyhow::Result<()> {
     }
 
     // Important reports, one at a time; each waits until every subscriber has its alert.
-    let posted: Arc<Mutex<HashMap<String, Instant>>> = Arc::default();
     let mut latencies: Vec<Duration> = Vec::new();
     let mut all_within: Vec<Duration> = Vec::new();
     let load_started = Instant::now();
@@ -222,12 +246,11 @@ async fn main() -> anyhow::Result<()> {
         )
         .await?;
         let created = Instant::now();
+        let created_us = chrono::Utc::now().timestamp_micros();
         let id = report["id"].as_str().unwrap_or_default().to_owned();
-        posted
-            .lock()
-            .map_err(|_| anyhow::anyhow!("lock"))?
-            .insert(id.clone(), created);
         let mut got = 0;
+        // When the last subscriber had it, by the subscribers' clocks (not when we read it).
+        let mut last = Duration::ZERO;
         let deadline = created + Duration::from_secs(10);
         while got < args.subscribers {
             let Ok(Some((report_id, at))) =
@@ -237,7 +260,9 @@ async fn main() -> anyhow::Result<()> {
             };
             if report_id == id {
                 got += 1;
-                latencies.push(at.saturating_duration_since(created));
+                let micros = u64::try_from(at - created_us).unwrap_or(0);
+                latencies.push(Duration::from_micros(micros));
+                last = last.max(Duration::from_micros(micros));
             }
         }
         if got < args.subscribers {
@@ -246,7 +271,7 @@ async fn main() -> anyhow::Result<()> {
                 args.subscribers
             );
         }
-        all_within.push(created.elapsed());
+        all_within.push(last);
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     let elapsed = load_started.elapsed().as_secs_f64();
@@ -268,8 +293,74 @@ async fn main() -> anyhow::Result<()> {
         pct(&all_within, 0.99),
         pct(&all_within, 1.0)
     );
-    println!("memory per idle connection (both ends, this process): {per_connection:.1} KiB ({rss_before} -> {rss_after} KiB)");
+    if let Ok(mut stages) = stages.lock() {
+        let mut triage: Vec<f64> = stages.iter().map(|s| s.0).collect();
+        let mut stream: Vec<f64> = stages.iter().map(|s| s.1).collect();
+        triage.sort_by(f64::total_cmp);
+        stream.sort_by(f64::total_cmp);
+        let median = |v: &[f64]| v.get(v.len() / 2).copied().unwrap_or(0.0);
+        let p99 = |v: &[f64]| v.get(v.len() * 99 / 100).copied().unwrap_or(0.0);
+        println!("intake received_at -> triage raised_at: p50 {:.1} ms, p99 {:.1} ms; raised_at -> SSE event: p50 {:.1} ms, p99 {:.1} ms",
+            median(&triage), p99(&triage), median(&stream), p99(&stream));
+        stages.clear();
+    }
+    println!("memory per idle connection (the services' process): {per_connection:.1} KiB ({rss_before} -> {rss_after} KiB)");
+    drop(child);
     drop(databases);
+    Ok(())
+}
+
+/// The subscribers: one stream per token, each alert reported on stdout.
+async fn client(url: String, token_file: String) -> anyhow::Result<()> {
+    let tokens: Vec<String> = std::fs::read_to_string(token_file)?
+        .lines()
+        .map(str::to_owned)
+        .collect();
+    let (out_tx, mut out_rx) = mpsc::unbounded_channel::<String>();
+    let connected = Arc::new(AtomicUsize::new(0));
+    for token in tokens.iter().cloned() {
+        let (url, out, connected) = (url.clone(), out_tx.clone(), connected.clone());
+        tokio::spawn(async move {
+            // One client per connection: each stream holds its own HTTP/1.1 connection anyway.
+            let client = reqwest::Client::new();
+            let Ok(response) = client.get(url).bearer_auth(token).send().await else {
+                return;
+            };
+            connected.fetch_add(1, Ordering::Relaxed);
+            let mut events = eventsource_stream::Eventsource::eventsource(response.bytes_stream());
+            while let Some(Ok(event)) = events.next().await {
+                if event.event != "alert" {
+                    continue;
+                }
+                let now = chrono::Utc::now();
+                let data: Value = serde_json::from_str(&event.data).unwrap_or_default();
+                let at = |key: &str| {
+                    serde_json::from_value::<chrono::DateTime<chrono::Utc>>(data[key].clone()).ok()
+                };
+                let ms = |d: chrono::TimeDelta| d.num_microseconds().unwrap_or(0) as f64 / 1000.0;
+                let (triage, stream) = match (at("received_at"), at("raised_at")) {
+                    (Some(received), Some(raised)) => (ms(raised - received), ms(now - raised)),
+                    _ => (0.0, 0.0),
+                };
+                let report = data["report_id"].as_str().unwrap_or_default();
+                let _ = out.send(format!(
+                    "{report} {} {triage:.3} {stream:.3}",
+                    now.timestamp_micros()
+                ));
+            }
+        });
+    }
+    while connected.load(Ordering::Relaxed) < tokens.len() {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let mut stdout = tokio::io::stdout();
+    stdout.write_all(b"ready\n").await?;
+    stdout.flush().await?;
+    while let Some(line) = out_rx.recv().await {
+        stdout.write_all(line.as_bytes()).await?;
+        stdout.write_all(b"\n").await?;
+        stdout.flush().await?;
+    }
     Ok(())
 }
 

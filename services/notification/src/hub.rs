@@ -22,10 +22,18 @@ use crate::domain::feed::FeedItem;
 /// Events kept for connections that fall behind before they are told to replay.
 const CAPACITY: usize = 4096;
 
+/// An event on its way to the connected streams, its data encoded once for all of them.
+#[derive(Debug)]
+pub struct Live {
+    pub item: FeedItem,
+    /// `item.data` as JSON text.
+    pub text: String,
+}
+
 /// The broadcast every connected stream listens to.
 #[derive(Clone)]
 pub struct Hub {
-    sender: broadcast::Sender<Arc<FeedItem>>,
+    sender: broadcast::Sender<Arc<Live>>,
 }
 
 impl Default for Hub {
@@ -42,7 +50,7 @@ impl Hub {
     }
 
     /// A new listener; it sees events sent from now on.
-    pub fn subscribe(&self) -> broadcast::Receiver<Arc<FeedItem>> {
+    pub fn subscribe(&self) -> broadcast::Receiver<Arc<Live>> {
         self.sender.subscribe()
     }
 
@@ -77,7 +85,8 @@ impl Hub {
                 metrics::counter!("notification_live_events_total", "event" => item.event)
                     .increment(1);
                 // No listener is fine: nobody is connected to this instance.
-                let _ = self.sender.send(Arc::new(item));
+                let text = item.data.to_string();
+                let _ = self.sender.send(Arc::new(Live { item, text }));
             }
         }
     }

@@ -87,7 +87,12 @@ impl Application {
             settings: own.escalation.clone(),
             dispatch: wake.clone(),
         };
-        service.spawn(move |shutdown| escalation.run(shutdown));
+        // Escalating to nobody would record a warning that reached no one.
+        if own.escalation.contacts.is_empty() {
+            tracing::warn!("escalation.contacts is empty: unacknowledged alerts will not escalate");
+        } else {
+            service.spawn(move |shutdown| escalation.run(shutdown));
+        }
         let handler = Arc::new(messaging::Notification {
             outbox: service.outbox.clone(),
             dispatch: wake,

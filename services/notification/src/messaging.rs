@@ -81,6 +81,7 @@ impl Apply for Notification {
             alerts::record(txn, &alert.data).await?;
         }
         let mut pending = false;
+        let mut on_stream: Vec<String> = Vec::new();
         for subscription in subscriptions::all(txn).await? {
             if !subscription.wants(&item) {
                 continue;
@@ -105,18 +106,23 @@ impl Apply for Notification {
             )
             .await?;
             pending |= created && status == "pending";
-            if let (true, "delivered", Some(alert)) = (created, status, &alert) {
-                let delivered = AlertDelivered {
-                    alert_id: alert.data.alert_id,
-                    report_id: alert.data.report_id,
-                    subscriber: subscription.owner.clone(),
-                    channel: channel.name().to_owned(),
-                    delivered_at: chrono::Utc::now(),
-                };
-                self.outbox
-                    .stage(txn, &Envelope::caused_by(NAME, alert, delivered))
-                    .await?;
+            if created && status == "delivered" {
+                on_stream.push(subscription.owner.clone());
             }
+        }
+        // One announcement for every stream subscriber the alert reached.
+        if let (false, Some(alert)) = (on_stream.is_empty(), &alert) {
+            let delivered = AlertDelivered {
+                alert_id: alert.data.alert_id,
+                report_id: alert.data.report_id,
+                subscriber: "stream".to_owned(),
+                channel: "stream".to_owned(),
+                delivered_at: chrono::Utc::now(),
+                subscribers: on_stream,
+            };
+            self.outbox
+                .stage(txn, &Envelope::caused_by(NAME, alert, delivered))
+                .await?;
         }
         if pending {
             self.dispatch.notify_one();

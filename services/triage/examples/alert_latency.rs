@@ -70,8 +70,14 @@ fn percentile(sorted: &[f64], p: f64) -> f64 {
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let mut args = std::env::args().skip(1);
-    let backlog: usize = args.next().map(|a| a.parse()).transpose()?.unwrap_or(100_000);
+    let backlog: usize = args
+        .next()
+        .map(|a| a.parse())
+        .transpose()?
+        .unwrap_or(100_000);
     let important: usize = args.next().map(|a| a.parse()).transpose()?.unwrap_or(200);
+    // Triage records its step times in the process's Prometheus recorder.
+    let metrics = prism_platform::telemetry::metrics_handle();
     let set = evaluation::parse(SHIPPED_SET)?;
     let routine: Vec<_> = set.iter().filter(|r| !r.label.important).collect();
 
@@ -93,7 +99,10 @@ async fn main() -> anyhow::Result<()> {
             received(ReportKind::Routine, &r.product, &content, DISTRICTS[i % 16]),
         );
         let mut headers = async_nats::HeaderMap::new();
-        headers.insert(async_nats::header::NATS_MESSAGE_ID, event.id.to_string().as_str());
+        headers.insert(
+            async_nats::header::NATS_MESSAGE_ID,
+            event.id.to_string().as_str(),
+        );
         acks.push(
             js.publish_with_headers(event.subject(), headers, serde_json::to_vec(&event)?.into())
                 .await?,
@@ -110,7 +119,11 @@ async fn main() -> anyhow::Result<()> {
     println!(
         "queued {backlog} routine reports in {:.1} s ({})",
         started.elapsed().as_secs_f64(),
-        if database.is_postgres() { "PostgreSQL" } else { "SQLite" }
+        if database.is_postgres() {
+            "PostgreSQL"
+        } else {
+            "SQLite"
+        }
     );
 
     let mut alerts = client.subscribe(v1::ALERT_RAISED.to_owned()).await?;
@@ -140,17 +153,23 @@ async fn main() -> anyhow::Result<()> {
         let id = report.report_id;
         let event = Envelope::new("intake", report);
         let sent = Instant::now();
-        js.publish(v1::report_received(Lane::Important), serde_json::to_vec(&event)?.into())
-            .await?
-            .await?;
+        js.publish(
+            v1::report_received(Lane::Important),
+            serde_json::to_vec(&event)?.into(),
+        )
+        .await?
+        .await?;
         loop {
-            let message = tokio::time::timeout(Duration::from_secs(10), alerts.next())
+            let message = tokio::time::timeout(Duration::from_secs(120), alerts.next())
                 .await?
                 .ok_or_else(|| anyhow::anyhow!("alert subscription closed"))?;
             let raw = RawEnvelope::from_slice(&message.payload)?;
             let alert = raw.decode::<prism_contracts::events::triage::AlertRaised>()?;
             if alert.data.report_id == id {
                 latencies.push(sent.elapsed().as_secs_f64() * 1000.0);
+                if std::env::var_os("VERBOSE").is_some() {
+                    println!("alert {i}: {:.1} ms", sent.elapsed().as_secs_f64() * 1000.0);
+                }
                 let step = alert.data.raised_at - alert.data.received_at;
                 in_triage.push(step.num_microseconds().unwrap_or(0) as f64 / 1000.0);
                 break;
@@ -161,7 +180,10 @@ async fn main() -> anyhow::Result<()> {
     let after = pending(&js, v1::INTAKE.name, routine_durable).await;
     for (name, values) in [
         ("publish → AlertRaised received", &mut latencies),
-        ("publish → alert staged (raised_at − received_at)", &mut in_triage),
+        (
+            "publish → alert staged (raised_at − received_at)",
+            &mut in_triage,
+        ),
     ] {
         values.sort_by(f64::total_cmp);
         println!(
@@ -174,6 +196,11 @@ async fn main() -> anyhow::Result<()> {
         );
     }
     println!("routine reports still queued: {before} when the first important report went, {after} after the last");
+    for line in metrics.render().lines() {
+        if line.starts_with("triage_step_seconds{") && line.contains("quantile=\"0.99\"") {
+            println!("triage step (decode, judge, stage the alert, classify, store), p99: {line}");
+        }
+    }
 
     let drain = Instant::now();
     loop {
@@ -205,5 +232,10 @@ async fn main() -> anyhow::Result<()> {
         "clustered them into signals in {clustered_in:.1} s: {:.0} reports/s",
         (backlog + important) as f64 / clustered_in
     );
+    for line in metrics.render().lines() {
+        if line.starts_with("triage_") && line.contains("quantile=\"0.99\"") {
+            println!("{line}");
+        }
+    }
     Ok(())
 }

@@ -47,6 +47,12 @@ impl Application {
             lexicon: domain::importance::Lexicon::shipped(),
             hazards: domain::hazard::Hazards::shipped(),
         });
+        let (js, lexicon) = (service.js.clone(), domain::importance::Lexicon::shipped());
+        service.spawn(|shutdown| async move {
+            if let Err(error) = messaging::alerts::run(js, lexicon, shutdown).await {
+                tracing::error!(error = ?error, "the alert consumer stopped");
+            }
+        });
         for (spec, handler) in messaging::report_consumers(triage) {
             service.consume(spec, handler);
         }

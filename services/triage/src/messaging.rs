@@ -3,9 +3,12 @@
 //! - [`reports`]: received reports, in two lanes. The important lane has its own durable
 //!   consumer, so a backlog of routine reports never delays an alert; the alert is staged
 //!   before anything else and nothing slow runs in that transaction.
+//! - [`alerts`]: the important lane's alerts, published by a database-free consumer at once
+//!   (a routine report raised to important is announced through the outbox instead).
 //! - [`signals`]: triage's own `ReportClassified`, to place each report in a signal and
 //!   watch for surges: the slow steps, after the alert has left.
 
+pub mod alerts;
 pub mod reports;
 pub mod signals;
 

@@ -50,8 +50,12 @@ async fn main() -> anyhow::Result<()> {
     let districts = ["310101", "310104", "310115", "310112", "310000"];
     let results: Vec<anyhow::Result<()>> = futures::stream::iter(0..WARNINGS)
         .map(|n| {
-            let (client, base, regulator, publisher) =
-                (client.clone(), base.clone(), regulator.clone(), publisher.clone());
+            let (client, base, regulator, publisher) = (
+                client.clone(),
+                base.clone(),
+                regulator.clone(),
+                publisher.clone(),
+            );
             async move {
                 let kind = ["risk_warning", "recall", "spot_check", "consumer_tip"][n % 4];
                 let level = ["low", "medium", "high", "serious"][n % 4];
@@ -149,16 +153,26 @@ async fn main() -> anyhow::Result<()> {
         }
         let output = wrk.arg(&target).output()?;
         let text = String::from_utf8_lossy(&output.stdout).into_owned();
-        println!("== {name}: wrk -t{THREADS} -c{CONNECTIONS} -d{seconds}s --latency {target}\n{text}");
+        println!(
+            "== {name}: wrk -t{THREADS} -c{CONNECTIONS} -d{seconds}s --latency {target}\n{text}"
+        );
         let rps = line_value(&text, "Requests/sec:");
         let p99 = line_value(&text, "99%");
         summary.push(format!("{name}: {rps} req/s, p99 {p99}"));
     }
-    println!("== summary ({WARNINGS} warnings, first page {} bytes)", bytes.len());
+    println!(
+        "== summary ({WARNINGS} warnings, first page {} bytes)",
+        bytes.len()
+    );
     for line in summary {
         println!("{line}");
     }
-    nginx.kill()?;
+    // A graceful stop through the master (SIGQUIT), so that its workers go too; killing the
+    // master alone would leave them running.
+    Command::new("kill")
+        .arg("-QUIT")
+        .arg(nginx.id().to_string())
+        .status()?;
     nginx.wait()?;
     Ok(())
 }

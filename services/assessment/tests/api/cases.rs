@@ -127,7 +127,17 @@ async fn operational_endpoints_answer_and_the_openapi_document_lists_every_path(
         .await
         .expect("request");
     let spec: Value = response.json().await.expect("json");
-    for path in ["/v1/cases", "/v1/cases/{id}", "/v1/cases/{id}/decisions"] {
+    for path in [
+        "/v1/cases",
+        "/v1/cases/{id}",
+        "/v1/cases/{id}/decisions",
+        "/v1/experts",
+        "/v1/cases/{id}/assignment",
+        "/v1/cases/{id}/scores",
+        "/v1/cases/{id}/scores/{score_id}",
+        "/v1/cases/{id}/lab-results",
+        "/v1/cases/{id}/assessment",
+    ] {
         assert!(spec["paths"][path].is_object(), "{path}");
     }
 }

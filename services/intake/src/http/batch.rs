@@ -231,9 +231,13 @@ pub async fn submit_batch(
         .reports
         .into_iter()
         .map(|item| {
-            let text = serde_json::to_vec(&item).unwrap_or_default();
-            json::parse::<NewReport>(&text)
-                .map_err(field_errors)
+            // Straight from the parsed value; only a failing item is parsed again from text,
+            // for the error that names its field.
+            NewReport::deserialize(&item)
+                .or_else(|_| {
+                    let text = serde_json::to_vec(&item).unwrap_or_default();
+                    json::parse::<NewReport>(&text).map_err(field_errors)
+                })
                 .and_then(|new| new.validate(now))
         })
         .collect();

@@ -67,16 +67,15 @@ pub async fn submit(
     let render = |row: &crate::store::entities::report::Model| {
         serde_json::to_string(&ReportAccepted::from(row)).unwrap_or_default()
     };
-    match reports::accept(
-        &state.db,
-        &state.outbox,
-        &station,
-        valid,
-        idempotency,
-        render,
-    )
-    .await?
-    {
+    // Without a key, the report joins the next group commit; with one, it goes alone so that
+    // its idempotency record decides in its own transaction.
+    let accepted = match idempotency {
+        None => Accepted::New(Box::new(state.commits.accept(station, valid).await?)),
+        Some(key) => {
+            reports::accept(&state.db, &state.outbox, &station, valid, Some(key), render).await?
+        }
+    };
+    match accepted {
         Accepted::New(row) => {
             metrics::counter!("intake_reports_accepted_total", "kind" => row.kind.clone())
                 .increment(1);

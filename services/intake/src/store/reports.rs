@@ -157,17 +157,21 @@ pub async fn accept_many(
             .exec(&txn)
             .await?;
     }
-    for row in &rows {
-        outbox
-            .stage(&txn, &Envelope::new("intake", received_event(station, row)))
-            .await?;
-    }
+    let events: Vec<_> = rows
+        .iter()
+        .map(|row| Envelope::new("intake", received_event(station, row)))
+        .collect();
+    super::staging::stage_many(&txn, &events).await?;
     txn.commit().await?;
     outbox.committed();
     Ok(BatchAccepted::New(rows))
 }
 
-fn to_row(station_id: Uuid, valid: ValidReport, received_at: DateTime<Utc>) -> report::Model {
+pub(crate) fn to_row(
+    station_id: Uuid,
+    valid: ValidReport,
+    received_at: DateTime<Utc>,
+) -> report::Model {
     let period = match (&valid.period, valid.kind) {
         (Some(named), _) => named.clone(),
         (None, prism_contracts::ReportKind::Routine) => period::routine_period_of(received_at),

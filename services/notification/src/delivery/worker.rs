@@ -186,6 +186,7 @@ impl Worker {
                 subscriber: row.subscriber.clone(),
                 channel: row.channel.clone(),
                 delivered_at: Utc::now(),
+                subscribers: Vec::new(),
             };
             self.outbox
                 .stage(&txn, &Envelope::new(NAME, delivered))

@@ -101,8 +101,10 @@ pub async fn stream(
         let listener = listener.clone();
         let _connection = &connection;
         let event = match received {
-            Ok(item) if watermark.is_some_and(|w| item.id <= w) => None,
-            Ok(item) => listener.wants(&item).then(|| to_event(&item)),
+            Ok(live) if watermark.is_some_and(|w| live.item.id <= w) => None,
+            Ok(live) => listener
+                .wants(&live.item)
+                .then(|| event(&live.item, live.text.clone())),
             Err(BroadcastStreamRecvError::Lagged(missed)) => Some(gap(&format!(
                 "{missed} events were missed; reconnect with Last-Event-ID"
             ))),
@@ -125,10 +127,14 @@ impl Listener {
 }
 
 fn to_event(item: &FeedItem) -> Event {
+    event(item, item.data.to_string())
+}
+
+fn event(item: &FeedItem, data: String) -> Event {
     Event::default()
         .id(item.id.to_string())
         .event(item.event)
-        .data(item.data.to_string())
+        .data(data)
 }
 
 fn gap(message: &str) -> Event {

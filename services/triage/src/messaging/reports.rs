@@ -4,15 +4,11 @@ use std::{sync::Arc, time::Instant};
 
 use chrono::Utc;
 use prism_contracts::{
-    events::{
-        intake::ReportReceived,
-        triage::{AlertRaised, ReportClassified},
-    },
-    Envelope, RawEnvelope,
+    events::{intake::ReportReceived, triage::ReportClassified},
+    Envelope, RawEnvelope, ReportKind,
 };
 use prism_messaging::{Apply, ApplyError, Outbox};
 use sea_orm::{ActiveValue::Set, DatabaseTransaction, EntityTrait as _};
-use uuid::Uuid;
 
 use crate::{
     domain::{classifier::Current, hazard::Hazards, importance::Lexicon, similarity},
@@ -33,47 +29,32 @@ impl Apply for Triage {
         let started = Instant::now();
         let received = event.decode::<ReportReceived>()?;
         let report = &received.data;
-        let text = format!(
-            "{} {} {}",
-            report.product,
-            report.content,
-            report.analysis.as_deref().unwrap_or("")
-        );
+        let text = text_of(report);
         let verdict = self
             .lexicon
             .judge(report.kind, report.casualties, &text, &report.hazards);
 
-        // The alert is staged first: the relay publishes important-lane events ahead of
+        // The alert comes first: the relay publishes important-lane events ahead of
         // everything else, and nothing slow stands between this line and the commit.
         let now = Utc::now();
         if verdict.important {
-            let alert = AlertRaised {
-                alert_id: Uuid::now_v7(),
-                report_id: report.report_id,
-                product: report.product.clone(),
-                category: report.category.clone(),
-                districts: report.districts.clone(),
-                hazards: verdict.hazards.clone(),
-                casualties: report.casualties,
-                station_id: report.station_id,
-                station_code: report.station_code.clone(),
-                level: verdict.level,
-                reason: verdict.reason.clone().unwrap_or_default(),
-                received_at: report.received_at,
-                raised_at: now,
-            };
+            let envelope = super::alerts::alert(&received, &verdict);
+            let alert = &envelope.data;
             alert::Entity::insert(alert::ActiveModel {
                 id: Set(alert.alert_id),
                 report_id: Set(alert.report_id),
                 level: Set(alert.level.as_str().to_owned()),
                 reason: Set(alert.reason.clone()),
-                raised_at: Set(now),
+                raised_at: Set(alert.raised_at),
             })
             .exec(txn)
             .await?;
-            self.outbox
-                .stage(txn, &Envelope::caused_by(NAME, &received, alert))
-                .await?;
+            // An important-lane report's alert is published by `alerts`, without waiting
+            // for the database; a routine report raised by its text or casualties came
+            // through the routine lane and is announced here.
+            if report.kind != ReportKind::Important {
+                self.outbox.stage(txn, &envelope).await?;
+            }
         }
 
         let classifier = self.catalogue.get();
@@ -132,3 +113,13 @@ impl Apply for Triage {
 
 // What duplicates are compared on is the content alone: what happened. The product name is
 // compared by the rule itself, and the station's analysis or recommendation vary by writer.
+
+/// The text a report is judged and classified on.
+pub fn text_of(report: &ReportReceived) -> String {
+    format!(
+        "{} {} {}",
+        report.product,
+        report.content,
+        report.analysis.as_deref().unwrap_or("")
+    )
+}

@@ -123,4 +123,3 @@ pub fn shown(row: &warning::Model, language: Language) -> Shown {
         cancel_reason: row.cancel_reason.clone(),
     }
 }
-
