@@ -6,7 +6,7 @@
 //! PostgreSQL with `PRISM_TEST_DB=postgres`), as the tests run it.
 //!
 //! ```sh
-//! cargo run --release -p assessment --example load -- --alerts 2000 --scores 4000 --reads 8000 --concurrency 16
+//! cargo run --release -p assessment --example case_load -- --alerts 2000 --scores 4000 --reads 8000 --concurrency 16
 //! ```
 
 use std::time::{Duration, Instant};
