@@ -24,6 +24,8 @@ for _ in range(200):
 PY
 )"
 
+# Loopback webhook targets are allowed here: the peer benchmark's receiver is on loopback.
+PRISM_NOTIFICATION__WEBHOOKS__ALLOW_PRIVATE_TARGETS=true \
 PRISM_VAR="$VAR" python3 deploy/scripts/up.py --no-build --profile debug --base-port "$BASE" >"$VAR/up.log" 2>&1 &
 UP=$!
 for _ in $(seq 1 180); do
@@ -66,7 +68,9 @@ if [[ -x "$BENCH" ]]; then
   for scenario in "floor --messages 50" \
                   "alert-latency --subscribers 5 --routine-rate 20 --important-rate 2 --seconds 3" \
                   "fanout --subscribers 20" \
-                  "public-reads --connections 4 --seconds 1 --seed 2"; do
+                  "public-reads --connections 4 --seconds 1 --seed 2" \
+                  "burst --reports 1000 --batch 500 --concurrency 2 --important-rate 2 --subscribers 3" \
+                  "peer --alerts 3 --fail-seconds 1"; do
     # shellcheck disable=SC2086
     if ! "$BENCH" --stack "$VAR/stack.json" --out "$VAR/bench" $scenario >"$VAR/bench.log" 2>&1; then
       echo "bench smoke failed: prism-bench $scenario"; cat "$VAR/bench.log"; kill -TERM "$UP"; exit 1

@@ -38,6 +38,9 @@ if [[ -f deploy/scripts/install-chromium.sh ]]; then
   echo "PRISM_CHROMIUM=$PRISM_CHROMIUM"
 fi
 
+step "making sure the benchmarks' reference programs are installed (nginx, Alertmanager)"
+bash deploy/bench/install-peers.sh
+
 step "cargo fmt --check"
 cargo fmt --all -- --check
 
