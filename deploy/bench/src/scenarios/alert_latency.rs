@@ -58,10 +58,15 @@ pub async fn run(stack: &Stack, args: Args) -> anyhow::Result<Outcome> {
         1.0 / args.important_rate.max(1) as f64,
     ));
     let mut n = 0;
+    let mut refused = 0_u64;
     while Instant::now() < until {
         tick.tick().await;
         n += 1;
-        sent.push(load::post(&client, stack, n as usize, "important", n).await?);
+        // A refused report (rate limit, overload) is counted, not fatal: it is a finding.
+        match load::post(&client, stack, n as usize, "important", n).await {
+            Ok(accepted) => sent.push(accepted),
+            Err(_) => refused += 1,
+        }
     }
     let routine_accepted = background.await.unwrap_or(0);
     // Give the last alerts time to arrive before judging what is missing.
@@ -97,7 +102,7 @@ pub async fn run(stack: &Stack, args: Args) -> anyhow::Result<Outcome> {
                          "important_rate": args.important_rate, "seconds": args.seconds}),
         figures: json!({
             "alert_latency": summary, "missing_deliveries": missing,
-            "important_sent": sent.len(), "routine_accepted": routine_accepted,
+            "important_sent": sent.len(), "important_refused": refused, "routine_accepted": routine_accepted,
             "hop_received_to_alert_raised": hops,
             "targets": {"p50_ms": 10.0, "p99_ms": 50.0},
         }),
