@@ -7,9 +7,15 @@ use prism_contracts::{
 };
 use serde_json::Value;
 
-fn golden_round_trip<T: Event + std::fmt::Debug + PartialEq>(file: &str) {
-    let path = format!("{}/tests/golden/{file}", env!("CARGO_MANIFEST_DIR"));
-    let text = std::fs::read_to_string(&path).expect("golden file exists");
+/// The golden files are compiled in: the test cannot read a stale copy from another
+/// checkout that shares the build cache, and editing one rebuilds the test.
+macro_rules! golden {
+    ($file:literal) => {
+        ($file, include_str!(concat!("golden/", $file)))
+    };
+}
+
+fn golden_round_trip<T: Event + std::fmt::Debug + PartialEq>((file, text): (&str, &str)) {
     let golden: Value = serde_json::from_str(&text).expect("golden file is JSON");
 
     let raw = RawEnvelope::from_slice(text.as_bytes()).expect("golden file is an envelope");
@@ -23,84 +29,80 @@ fn golden_round_trip<T: Event + std::fmt::Debug + PartialEq>(file: &str) {
 
 #[test]
 fn report_received_round_trips() {
-    golden_round_trip::<intake::ReportReceived>("report.received.json");
+    golden_round_trip::<intake::ReportReceived>(golden!("report.received.json"));
 }
 
 #[test]
 fn report_classified_round_trips() {
-    golden_round_trip::<triage::ReportClassified>("report.classified.json");
+    golden_round_trip::<triage::ReportClassified>(golden!("report.classified.json"));
 }
 
 #[test]
 fn alert_raised_round_trips() {
-    golden_round_trip::<triage::AlertRaised>("alert.raised.json");
+    golden_round_trip::<triage::AlertRaised>(golden!("alert.raised.json"));
 }
 
 #[test]
 fn case_opened_round_trips() {
-    golden_round_trip::<assessment::CaseOpened>("case.opened.json");
+    golden_round_trip::<assessment::CaseOpened>(golden!("case.opened.json"));
 }
 
 #[test]
 fn decision_recorded_round_trips() {
-    golden_round_trip::<assessment::DecisionRecorded>("decision.recorded.json");
+    golden_round_trip::<assessment::DecisionRecorded>(golden!("decision.recorded.json"));
 }
 
 #[test]
 fn warning_drafted_round_trips() {
-    golden_round_trip::<warning::WarningDrafted>("warning.drafted.json");
+    golden_round_trip::<warning::WarningDrafted>(golden!("warning.drafted.json"));
 }
 
 #[test]
 fn warning_published_round_trips() {
-    golden_round_trip::<warning::WarningPublished>("warning.published.json");
+    golden_round_trip::<warning::WarningPublished>(golden!("warning.published.json"));
 }
 
 #[test]
 fn alert_delivered_round_trips() {
-    golden_round_trip::<notification::AlertDelivered>("alert.delivered.json");
+    golden_round_trip::<notification::AlertDelivered>(golden!("alert.delivered.json"));
 }
 
 #[test]
 fn station_report_overdue_round_trips() {
-    golden_round_trip::<intake::StationReportOverdue>("station.report_overdue.json");
+    golden_round_trip::<intake::StationReportOverdue>(golden!("station.report_overdue.json"));
 }
 
 #[test]
 fn signal_events_round_trip() {
-    golden_round_trip::<triage::SignalOpened>("signal.opened.json");
-    golden_round_trip::<triage::SignalUpdated>("signal.updated.json");
-    golden_round_trip::<triage::SignalEscalated>("signal.escalated.json");
-    golden_round_trip::<triage::SignalDismissed>("signal.dismissed.json");
-    golden_round_trip::<triage::CatalogueUpdated>("catalogue.updated.json");
+    golden_round_trip::<triage::SignalOpened>(golden!("signal.opened.json"));
+    golden_round_trip::<triage::SignalUpdated>(golden!("signal.updated.json"));
+    golden_round_trip::<triage::SignalEscalated>(golden!("signal.escalated.json"));
+    golden_round_trip::<triage::SignalDismissed>(golden!("signal.dismissed.json"));
+    golden_round_trip::<triage::CatalogueUpdated>(golden!("catalogue.updated.json"));
 }
 
 #[test]
 fn case_events_round_trip() {
-    golden_round_trip::<assessment::ExpertsAssigned>("case.experts_assigned.json");
-    golden_round_trip::<assessment::CaseAssessed>("case.assessed.json");
-    golden_round_trip::<assessment::CaseOverdue>("case.overdue.json");
+    golden_round_trip::<assessment::ExpertsAssigned>(golden!("case.experts_assigned.json"));
+    golden_round_trip::<assessment::CaseAssessed>(golden!("case.assessed.json"));
+    golden_round_trip::<assessment::CaseOverdue>(golden!("case.overdue.json"));
 }
 
 #[test]
 fn warning_changes_round_trip() {
-    golden_round_trip::<warning::WarningUpdated>("warning.updated.json");
-    golden_round_trip::<warning::WarningCancelled>("warning.cancelled.json");
+    golden_round_trip::<warning::WarningUpdated>(golden!("warning.updated.json"));
+    golden_round_trip::<warning::WarningCancelled>(golden!("warning.cancelled.json"));
 }
 
 #[test]
 fn acknowledgement_and_escalation_round_trip() {
-    golden_round_trip::<notification::AlertAcknowledged>("alert.acknowledged.json");
-    golden_round_trip::<notification::AlertEscalated>("alert.escalated.json");
+    golden_round_trip::<notification::AlertAcknowledged>(golden!("alert.acknowledged.json"));
+    golden_round_trip::<notification::AlertEscalated>(golden!("alert.escalated.json"));
 }
 
 #[test]
 fn an_important_report_travels_in_the_important_lane() {
-    let text = std::fs::read_to_string(format!(
-        "{}/tests/golden/report.received.json",
-        env!("CARGO_MANIFEST_DIR")
-    ))
-    .expect("golden file exists");
+    let (_, text) = golden!("report.received.json");
     let envelope: Envelope<intake::ReportReceived> = RawEnvelope::from_slice(text.as_bytes())
         .and_then(RawEnvelope::decode)
         .expect("decodes");
@@ -112,11 +114,7 @@ fn an_important_report_travels_in_the_important_lane() {
 
 #[test]
 fn a_payload_of_another_type_is_refused() {
-    let text = std::fs::read_to_string(format!(
-        "{}/tests/golden/alert.raised.json",
-        env!("CARGO_MANIFEST_DIR")
-    ))
-    .expect("golden file exists");
+    let (_, text) = golden!("alert.raised.json");
     let raw = RawEnvelope::from_slice(text.as_bytes()).expect("envelope");
     assert!(raw.decode::<intake::ReportReceived>().is_err());
 }

@@ -102,12 +102,7 @@ pub async fn list(
         cursor: query.cursor.clone(),
     };
     let limit = page.limit()?;
-    let before = match page.after()? {
-        None => None,
-        Some(id) => Some(Uuid::parse_str(&id).map_err(|_| {
-            ApiError::field("cursor", Text::new("cursor 无效", "cursor is not valid"))
-        })?),
-    };
+    let before = page.after_id()?;
     // Regulators see their districts' cases; an expert (only) the cases on their panel.
     let (visible_districts, assigned_to) = if oversees(&person) {
         (person.districts.clone(), None)

@@ -267,12 +267,7 @@ pub async fn list(
         cursor: query.cursor.clone(),
     };
     let limit = page.limit()?;
-    let before = match page.after()? {
-        None => None,
-        Some(id) => Some(Uuid::parse_str(&id).map_err(|_| {
-            ApiError::field("cursor", Text::new("cursor 无效", "cursor is not valid"))
-        })?),
-    };
+    let before = page.after_id()?;
     let mut filter = ReportFilter {
         kind: query.kind,
         period: query.period,

@@ -10,7 +10,7 @@ use chrono::{DateTime, Utc};
 use prism_contracts::{events::notification::AlertAcknowledged, Envelope};
 use prism_platform::{
     auth::{Person, Role},
-    http::{ApiError, ApiQuery, Page, PageQuery, Text},
+    http::{ApiError, ApiQuery, Page, PageQuery},
 };
 use sea_orm::TransactionTrait as _;
 use serde::Serialize;
@@ -87,11 +87,7 @@ pub async fn list(
 ) -> Result<Json<Page<AlertView>>, ApiError> {
     person.require(&[Role::Regulator])?;
     let limit = page.limit()?;
-    let before = page
-        .after()?
-        .map(|id| Uuid::parse_str(&id))
-        .transpose()
-        .map_err(|_| ApiError::field("cursor", Text::new("cursor 无效", "cursor is not valid")))?;
+    let before = page.after_id()?;
     let rows = alerts::list(&state.db, person.districts.as_deref(), before, limit).await?;
     let page = Page::from_overfetch(rows, limit, |row| row.id.to_string());
     Ok(Json(Page {

@@ -54,12 +54,7 @@ pub async fn unclassified(
 ) -> Result<Json<Page<ClassificationView>>, ApiError> {
     person.require(&[Role::Regulator])?;
     let limit = page.limit()?;
-    let after = match page.after()? {
-        Some(cursor) => Some(Uuid::parse_str(&cursor).map_err(|_| {
-            ApiError::field("cursor", Text::new("cursor 无效", "cursor is not valid"))
-        })?),
-        None => None,
-    };
+    let after = page.after_id()?;
     let rows =
         classifications::unclassified(&state.db, person.districts.as_deref(), after, limit).await?;
     let items: Vec<ClassificationView> = rows.into_iter().map(Into::into).collect();

@@ -112,12 +112,7 @@ pub async fn list(
         cursor: query.cursor.clone(),
     };
     let limit = page.limit()?;
-    let before = match page.after()? {
-        Some(cursor) => Some(Uuid::parse_str(&cursor).map_err(|_| {
-            ApiError::field("cursor", Text::new("cursor 无效", "cursor is not valid"))
-        })?),
-        None => None,
-    };
+    let before = page.after_id()?;
     let rows = signals::list(&state.db, &filter, before, limit).await?;
     let items: Vec<SignalView> = rows.into_iter().map(Into::into).collect();
     Ok(Json(Page::from_overfetch(items, limit, |s| {

@@ -57,12 +57,7 @@ pub async fn list(
 ) -> Result<Json<Page<WarningView>>, ApiError> {
     person.require(&[Role::Regulator, Role::Publisher])?;
     let limit = page.limit()?;
-    let before = match page.after()? {
-        None => None,
-        Some(id) => Some(Uuid::parse_str(&id).map_err(|_| {
-            ApiError::field("cursor", Text::new("cursor 无效", "cursor is not valid"))
-        })?),
-    };
+    let before = page.after_id()?;
     let rows = warnings::list_drafts(&state.db, person.districts.as_deref(), before, limit).await?;
     let page = Page::from_overfetch(rows, limit, |row| row.id.to_string());
     Ok(Json(Page {

@@ -20,11 +20,10 @@ use governor::{DefaultDirectRateLimiter, DefaultKeyedRateLimiter, Quota, RateLim
 use minijinja::context;
 use prism_platform::{
     auth::{Person, Role},
-    http::{problem::Language, ApiError, ApiQuery, Page, PageQuery, Text},
+    http::{problem::Language, ApiError, ApiQuery, Page, PageQuery},
 };
 use serde::Deserialize;
 use sha2::{Digest as _, Sha256};
-use uuid::Uuid;
 
 use super::{
     site::{labels, language, render},
@@ -274,12 +273,7 @@ pub async fn list(
 ) -> Result<Json<Page<FeedbackView>>, ApiError> {
     person.require(&[Role::Regulator])?;
     let limit = page.limit()?;
-    let before = match page.after()? {
-        None => None,
-        Some(id) => Some(Uuid::parse_str(&id).map_err(|_| {
-            ApiError::field("cursor", Text::new("cursor 无效", "cursor is not valid"))
-        })?),
-    };
+    let before = page.after_id()?;
     let rows = feedback::list(&state.db, before, limit).await?;
     let page = Page::from_overfetch(rows, limit, |row| row.id.to_string());
     Ok(Json(Page {

@@ -51,6 +51,16 @@ impl PageQuery {
     }
 }
 
+impl PageQuery {
+    /// The decoded cursor as an id, for lists ordered by a UUIDv7 key.
+    pub fn after_id(&self) -> Result<Option<uuid::Uuid>, ApiError> {
+        self.after()?
+            .map(|id| uuid::Uuid::parse_str(&id))
+            .transpose()
+            .map_err(|_| ApiError::field("cursor", Text::new("cursor 无效", "cursor is not valid")))
+    }
+}
+
 /// A page of items.
 #[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Page<T> {
