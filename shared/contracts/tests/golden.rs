@@ -16,7 +16,7 @@ macro_rules! golden {
 }
 
 fn golden_round_trip<T: Event + std::fmt::Debug + PartialEq>((file, text): (&str, &str)) {
-    let golden: Value = serde_json::from_str(&text).expect("golden file is JSON");
+    let golden: Value = serde_json::from_str(text).expect("golden file is JSON");
 
     let raw = RawEnvelope::from_slice(text.as_bytes()).expect("golden file is an envelope");
     let envelope: Envelope<T> = raw.decode().expect("golden payload decodes");
