@@ -5,7 +5,6 @@ pub mod compliance;
 pub mod entities;
 pub mod group_commit;
 pub mod reports;
-pub mod staging;
 pub mod stations;
 pub mod timeline;
 

@@ -233,6 +233,9 @@ async fn main() -> anyhow::Result<()> {
         (backlog + important) as f64 / clustered_in
     );
     for line in metrics.render().lines() {
+        if line.starts_with("consumer_batch_events") {
+            println!("{line}");
+        }
         if line.starts_with("triage_") && line.contains("quantile=\"0.99\"") {
             println!("{line}");
         }

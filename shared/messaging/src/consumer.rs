@@ -5,7 +5,7 @@ mod inbox;
 mod runner;
 
 pub use dead_letter::{dead_letter, DeadLetterReason};
-pub use inbox::{apply_once, Entity as InboxEntity};
+pub use inbox::{apply_all, apply_once, Entity as InboxEntity};
 pub use runner::{consumer_config, run};
 
 use std::{future::Future, time::Duration};
@@ -30,10 +30,15 @@ pub struct ConsumerSpec {
     pub backoff: Vec<Duration>,
     /// Events processed at once by one instance.
     pub concurrency: usize,
+    /// Most events applied in one transaction. Events already waiting when a consumer turns
+    /// to its next work share one commit, so a backlog pays one durable write per batch; an
+    /// event that arrives alone is applied alone, at once.
+    pub batch: usize,
 }
 
 impl ConsumerSpec {
-    /// A consumer with the defaults: 5 deliveries, 30 s ack wait, backoff 1 s, 5 s, 30 s.
+    /// A consumer with the defaults: 5 deliveries, 30 s ack wait, backoff 1 s, 5 s, 30 s,
+    /// one event at a time in batches of up to 64.
     pub fn new(stream: &'static str, durable: impl Into<String>, subjects: &[&str]) -> Self {
         Self {
             stream,
@@ -47,6 +52,7 @@ impl ConsumerSpec {
                 Duration::from_secs(30),
             ],
             concurrency: 1,
+            batch: 64,
         }
     }
 
@@ -113,4 +119,21 @@ pub trait Apply: Send + Sync + 'static {
         txn: &DatabaseTransaction,
         event: RawEnvelope,
     ) -> impl Future<Output = Result<(), ApplyError>> + Send;
+
+    /// Applies events that arrived together, in order, in one transaction, each inside its
+    /// own span. A handler whose writes can be gathered into multi-row statements
+    /// overrides this; by default it is [`Apply::apply`] for each.
+    fn apply_many(
+        &self,
+        txn: &DatabaseTransaction,
+        events: Vec<(RawEnvelope, tracing::Span)>,
+    ) -> impl Future<Output = Result<(), ApplyError>> + Send {
+        use tracing::Instrument as _;
+        async move {
+            for (event, span) in events {
+                self.apply(txn, event).instrument(span).await?;
+            }
+            Ok(())
+        }
+    }
 }

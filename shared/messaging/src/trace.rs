@@ -19,6 +19,13 @@ pub fn current_context() -> HashMap<String, String> {
     carrier
 }
 
+/// The current span's trace context as the outbox stores it. Take it where the work is
+/// done, so that an event staged elsewhere (a writer gathering many requests) still
+/// continues that work's trace.
+pub fn current_context_json() -> String {
+    serde_json::to_string(&current_context()).unwrap_or_default()
+}
+
 /// Writes stored trace-context pairs into NATS headers.
 pub fn inject(carrier: &HashMap<String, String>, headers: &mut async_nats::HeaderMap) {
     for (key, value) in carrier {

@@ -168,6 +168,8 @@ async fn an_event_that_keeps_failing_is_dead_lettered_after_max_deliver() {
     let h = harness().await;
     let mut spec = spec();
     spec.max_deliver = 3;
+    // One at a time, so every call is a delivery (a failed batch would add a call).
+    spec.batch = 1;
     let handler = recorder();
     let stuck = report(ReportKind::Routine);
     handler.failing.lock().expect("lock").push(stuck.id);
@@ -243,4 +245,125 @@ async fn two_instances_share_the_work_and_apply_each_event_once() {
     task_b.await.expect("stops");
     assert_eq!(applied_count(&h.db).await, 200);
     assert_eq!(handler.calls.load(Ordering::SeqCst), 200);
+}
+
+fn raw(
+    event: &prism_contracts::Envelope<prism_contracts::events::intake::ReportReceived>,
+) -> prism_contracts::RawEnvelope {
+    prism_contracts::RawEnvelope::from_slice(&serde_json::to_vec(event).expect("json"))
+        .expect("envelope")
+}
+
+#[tokio::test]
+async fn a_batch_commits_together_and_skips_what_was_already_applied() {
+    let h = harness().await;
+    let handler = recorder();
+    let (a, b, c) = (
+        report(ReportKind::Routine),
+        report(ReportKind::Routine),
+        report(ReportKind::Routine),
+    );
+    consumer::apply_once(&h.db, "test-reports", raw(&a), handler.as_ref())
+        .await
+        .expect("applies");
+
+    let batch = [&a, &b, &c].map(|event| (raw(event), tracing::Span::none()));
+    let outcomes = consumer::apply_all(&h.db, "test-reports", batch.to_vec(), handler.as_ref())
+        .await
+        .expect("applies");
+
+    use prism_messaging::Outcome::{AlreadyApplied, Applied};
+    assert_eq!(outcomes, vec![AlreadyApplied, Applied, Applied]);
+    assert_eq!(applied_count(&h.db).await, 3);
+    assert_eq!(
+        handler.calls.load(Ordering::SeqCst),
+        3,
+        "the repeat never reached the handler"
+    );
+}
+
+#[tokio::test]
+async fn a_batch_with_a_failing_event_commits_nothing() {
+    let h = harness().await;
+    let handler = recorder();
+    let (b, stuck, c) = (
+        report(ReportKind::Routine),
+        report(ReportKind::Routine),
+        report(ReportKind::Routine),
+    );
+    handler.failing.lock().expect("lock").push(stuck.id);
+
+    let batch = [&b, &stuck, &c].map(|event| (raw(event), tracing::Span::none()));
+    let result = consumer::apply_all(&h.db, "test-reports", batch.to_vec(), handler.as_ref()).await;
+
+    assert!(matches!(
+        result,
+        Err(prism_messaging::ApplyError::Transient(_))
+    ));
+    assert_eq!(
+        applied_count(&h.db).await,
+        0,
+        "the event before it was rolled back"
+    );
+    use sea_orm::{EntityTrait as _, PaginatorTrait as _};
+    let inbox = consumer::InboxEntity::find()
+        .count(&h.db)
+        .await
+        .expect("count");
+    assert_eq!(inbox, 0, "no inbox row claims a rolled-back event");
+}
+
+#[tokio::test]
+async fn a_backlog_with_a_failing_event_is_applied_around_it() {
+    let h = harness().await;
+    let mut spec = spec();
+    spec.max_deliver = 2;
+    let handler = recorder();
+    let mut events = Vec::new();
+    for _ in 0..300 {
+        events.push(report(ReportKind::Routine));
+    }
+    let stuck = events[150].clone();
+    handler.failing.lock().expect("lock").push(stuck.id);
+    for event in &events {
+        publish(
+            &h.js,
+            event.subject(),
+            serde_json::to_vec(event).expect("json"),
+        )
+        .await;
+    }
+
+    let (shutdown, task) = start(&h, spec, handler.clone());
+    let dead = subjects::dead_letter("test-reports", &stuck.subject());
+    eventually("the dead letter", Duration::from_secs(20), || async {
+        (count_on(&h.js, subjects::DEAD_LETTER.name, &dead).await == 1).then_some(())
+    })
+    .await;
+    settled(&h, "test-reports").await;
+    shutdown.cancel();
+    task.await.expect("stops");
+
+    assert_eq!(
+        applied_count(&h.db).await,
+        299,
+        "every other event applied once"
+    );
+}
+
+#[tokio::test]
+async fn the_same_event_twice_in_one_batch_is_applied_once() {
+    let h = harness().await;
+    let handler = recorder();
+    let a = report(ReportKind::Routine);
+
+    let batch = [&a, &a].map(|event| (raw(event), tracing::Span::none()));
+    let outcomes = consumer::apply_all(&h.db, "test-reports", batch.to_vec(), handler.as_ref())
+        .await
+        .expect("applies");
+
+    use prism_messaging::Outcome::{AlreadyApplied, Applied};
+    assert_eq!(outcomes, vec![Applied, AlreadyApplied]);
+    assert_eq!(applied_count(&h.db).await, 1);
+    assert_eq!(handler.calls.load(Ordering::SeqCst), 1);
 }

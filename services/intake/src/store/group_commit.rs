@@ -82,7 +82,7 @@ impl GroupCommit {
             .send(Pending {
                 station,
                 valid,
-                trace: super::staging::trace_context(),
+                trace: prism_messaging::trace::current_context_json(),
                 reply,
             })
             .await
@@ -121,7 +121,7 @@ async fn write(db: &DatabaseConnection, outbox: &Outbox, group: Vec<Pending>) {
             .zip(&traces)
             .map(|(event, trace)| (event, trace.as_str()))
             .collect();
-        super::staging::stage_traced(&txn, &traced).await?;
+        outbox.stage_traced(&txn, &traced).await?;
         txn.commit().await
     }
     .await;

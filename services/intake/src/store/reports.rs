@@ -161,7 +161,7 @@ pub async fn accept_many(
         .iter()
         .map(|row| Envelope::new("intake", received_event(station, row)))
         .collect();
-    super::staging::stage_many(&txn, &events).await?;
+    outbox.stage_many(&txn, &events).await?;
     txn.commit().await?;
     outbox.committed();
     Ok(BatchAccepted::New(rows))

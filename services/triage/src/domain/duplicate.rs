@@ -49,8 +49,7 @@ impl DuplicateRule {
     pub fn score(&self, a: &Candidate<'_>, b: &Candidate<'_>) -> Option<f64> {
         let same_category = a.category.is_some() && a.category == b.category;
         let close = (a.received_at - b.received_at).abs() <= self.window;
-        let overlap = a.districts.iter().any(|d| b.districts.contains(d));
-        if !(same_category && close && overlap) {
+        if !(same_category && close && Self::share_a_district(a.districts, b.districts)) {
             return None;
         }
         let text = similarity::overlap(a.signature, b.signature);
@@ -60,6 +59,12 @@ impl DuplicateRule {
             self.text_alone
         };
         (text >= least).then_some(text)
+    }
+
+    /// Whether two reports were made in at least one common district: a condition cheap
+    /// enough to check before the texts are compared.
+    pub fn share_a_district(a: &[String], b: &[String]) -> bool {
+        a.iter().any(|d| b.contains(d))
     }
 
     /// Whether two product names name the same product.

@@ -4,7 +4,10 @@ use std::{sync::Arc, time::Instant};
 
 use chrono::Utc;
 use prism_contracts::{
-    events::{intake::ReportReceived, triage::ReportClassified},
+    events::{
+        intake::ReportReceived,
+        triage::{AlertRaised, ReportClassified},
+    },
     Envelope, RawEnvelope, ReportKind,
 };
 use prism_messaging::{Apply, ApplyError, Outbox};
@@ -24,8 +27,21 @@ pub struct Triage {
     pub hazards: Hazards,
 }
 
-impl Apply for Triage {
-    async fn apply(&self, txn: &DatabaseTransaction, event: RawEnvelope) -> Result<(), ApplyError> {
+/// One report judged and classified, waiting to be written with the others of its batch.
+struct Triaged {
+    started: Instant,
+    important: bool,
+    /// The alert row, and its announcement when it goes through the outbox.
+    alert: Option<(alert::ActiveModel, Option<Envelope<AlertRaised>>)>,
+    row: classification::ActiveModel,
+    classified: Envelope<ReportClassified>,
+    /// The trace of the delivery, for the events it stages.
+    trace: String,
+}
+
+impl Triage {
+    /// Judges, classifies and fingerprints one report: the work, without the writes.
+    fn triage(&self, event: RawEnvelope) -> Result<Triaged, ApplyError> {
         let started = Instant::now();
         let received = event.decode::<ReportReceived>()?;
         let report = &received.data;
@@ -34,28 +50,25 @@ impl Apply for Triage {
             .lexicon
             .judge(report.kind, report.casualties, &text, &report.hazards);
 
-        // The alert comes first: the relay publishes important-lane events ahead of
-        // everything else, and nothing slow stands between this line and the commit.
         let now = Utc::now();
-        if verdict.important {
+        let alert = verdict.important.then(|| {
             let envelope = super::alerts::alert(&received, &verdict);
             let alert = &envelope.data;
-            alert::Entity::insert(alert::ActiveModel {
+            let row = alert::ActiveModel {
                 id: Set(alert.alert_id),
                 report_id: Set(alert.report_id),
                 level: Set(alert.level.as_str().to_owned()),
                 reason: Set(alert.reason.clone()),
                 raised_at: Set(alert.raised_at),
-            })
-            .exec(txn)
-            .await?;
+            };
             // An important-lane report's alert is published by `alerts`, without waiting
             // for the database; a routine report raised by its text or casualties came
             // through the routine lane and is announced here.
-            if report.kind != ReportKind::Important {
-                self.outbox.stage(txn, &envelope).await?;
-            }
-        }
+            (
+                row,
+                (report.kind != ReportKind::Important).then_some(envelope),
+            )
+        });
 
         let classifier = self.catalogue.get();
         let declared = report.category.as_deref();
@@ -96,18 +109,75 @@ impl Apply for Triage {
             reviewed_by: Set(None),
             reviewed_at: Set(None),
         };
-        classifications::insert(txn, row).await?;
-        self.outbox
-            .stage(txn, &Envelope::caused_by(NAME, &received, classification))
-            .await?;
-        let lane = if verdict.important {
-            "important"
-        } else {
-            "routine"
-        };
-        metrics::histogram!("triage_step_seconds", "lane" => lane)
-            .record(started.elapsed().as_secs_f64());
+        Ok(Triaged {
+            started,
+            important: verdict.important,
+            alert,
+            row,
+            classified: Envelope::caused_by(NAME, &received, classification),
+            trace: prism_messaging::trace::current_context_json(),
+        })
+    }
+
+    /// Writes a batch: alerts first, then the classifications, a few statements in all.
+    async fn write(
+        &self,
+        txn: &DatabaseTransaction,
+        batch: Vec<Triaged>,
+    ) -> Result<(), ApplyError> {
+        let alerts: Vec<_> = batch
+            .iter()
+            .filter_map(|t| t.alert.as_ref().map(|(row, _)| row.clone()))
+            .collect();
+        if !alerts.is_empty() {
+            alert::Entity::insert_many(alerts).exec(txn).await?;
+        }
+        let announced: Vec<_> = batch
+            .iter()
+            .filter_map(|t| match &t.alert {
+                Some((_, Some(envelope))) => Some((envelope, t.trace.as_str())),
+                _ => None,
+            })
+            .collect();
+        if !announced.is_empty() {
+            self.outbox.stage_traced(txn, &announced).await?;
+        }
+        let rows: Vec<_> = batch.iter().map(|t| t.row.clone()).collect();
+        classifications::insert_many(txn, rows).await?;
+        let classified: Vec<_> = batch
+            .iter()
+            .map(|t| (&t.classified, t.trace.as_str()))
+            .collect();
+        self.outbox.stage_traced(txn, &classified).await?;
+        for triaged in &batch {
+            let lane = if triaged.important {
+                "important"
+            } else {
+                "routine"
+            };
+            metrics::histogram!("triage_step_seconds", "lane" => lane)
+                .record(triaged.started.elapsed().as_secs_f64());
+        }
         Ok(())
+    }
+}
+
+impl Apply for Triage {
+    async fn apply(&self, txn: &DatabaseTransaction, event: RawEnvelope) -> Result<(), ApplyError> {
+        let triaged = self.triage(event)?;
+        self.write(txn, vec![triaged]).await
+    }
+
+    async fn apply_many(
+        &self,
+        txn: &DatabaseTransaction,
+        events: Vec<(RawEnvelope, tracing::Span)>,
+    ) -> Result<(), ApplyError> {
+        let mut batch = Vec::with_capacity(events.len());
+        for (event, span) in events {
+            batch.push(span.in_scope(|| self.triage(event))?);
+        }
+        self.write(txn, batch).await
     }
 }
 

@@ -12,15 +12,21 @@ use uuid::Uuid;
 
 use super::entities::classification;
 
-/// Records a classification in the consumer's transaction.
-pub async fn insert(
+/// Records many classifications in a few multi-row statements.
+pub async fn insert_many(
     conn: &impl ConnectionTrait,
-    row: classification::ActiveModel,
+    rows: Vec<classification::ActiveModel>,
 ) -> Result<(), DbErr> {
-    classification::Entity::insert(row)
-        .exec(conn)
-        .await
-        .map(drop)
+    /// Rows per statement: 19 columns each, under both databases' parameter limits.
+    const CHUNK: usize = 200;
+    let mut rows = rows.into_iter().peekable();
+    while rows.peek().is_some() {
+        let chunk: Vec<_> = rows.by_ref().take(CHUNK).collect();
+        classification::Entity::insert_many(chunk)
+            .exec(conn)
+            .await?;
+    }
+    Ok(())
 }
 
 /// One report's classification.

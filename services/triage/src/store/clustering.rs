@@ -104,14 +104,36 @@ impl Clustering {
         report: &classification::Model,
         category: &str,
     ) -> Result<Option<signal::Model>, DbErr> {
+        use classification::Column;
         let window = self.duplicates.window;
-        let others = classification::Entity::find()
-            .filter(classification::Column::Category.eq(category))
-            .filter(classification::Column::ReportId.ne(report.report_id))
-            .filter(classification::Column::ReceivedAt.gte(report.received_at - window))
-            .filter(classification::Column::ReceivedAt.lte(report.received_at + window))
-            .order_by_desc(classification::Column::ReceivedAt)
+        let own_districts = classifications::districts(report);
+        // Cheap columns first: most candidates share no district with the report, and are
+        // ruled out before their fingerprints (256 numbers each) are read and parsed.
+        let others: Vec<Uuid> = classification::Entity::find()
+            .select_only()
+            .columns([Column::ReportId, Column::Districts])
+            .filter(Column::Category.eq(category))
+            .filter(Column::ReportId.ne(report.report_id))
+            .filter(Column::ReceivedAt.gte(report.received_at - window))
+            .filter(Column::ReceivedAt.lte(report.received_at + window))
+            .order_by_desc(Column::ReceivedAt)
             .limit(MAX_CANDIDATES)
+            .into_tuple::<(Uuid, serde_json::Value)>()
+            .all(txn)
+            .await?
+            .into_iter()
+            .filter(|(_, districts)| {
+                let districts: Vec<String> =
+                    serde_json::from_value(districts.clone()).unwrap_or_default();
+                DuplicateRule::share_a_district(&districts, &own_districts)
+            })
+            .map(|(id, _)| id)
+            .collect();
+        if others.is_empty() {
+            return Ok(None);
+        }
+        let others = classification::Entity::find()
+            .filter(Column::ReportId.is_in(others))
             .all(txn)
             .await?;
         let own = candidate_parts(report);

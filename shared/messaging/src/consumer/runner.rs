@@ -1,4 +1,5 @@
-//! The consumer loop: pull, apply once, ack after commit.
+//! The consumer loop: pull, apply once, ack after commit. Events that are already waiting
+//! when the consumer turns to its next work are applied together in one transaction.
 
 use std::sync::Arc;
 
@@ -10,7 +11,9 @@ use sea_orm::DatabaseConnection;
 use tokio_util::sync::CancellationToken;
 use tracing::Instrument as _;
 
-use super::{apply_once, dead_letter, Apply, ApplyError, ConsumerSpec, DeadLetterReason, Outcome};
+use super::{
+    apply_all, apply_once, dead_letter, Apply, ApplyError, ConsumerSpec, DeadLetterReason, Outcome,
+};
 use crate::Outbox;
 
 /// Consumes `spec` until `shutdown`: stops pulling, finishes the events in hand, returns.
@@ -38,10 +41,12 @@ pub async fn run<A: Apply>(
         spec.durable.clone(),
         shutdown.clone(),
     ));
-    let batch = spec.concurrency.max(1) * 2;
+    // Enough in hand for every concurrent batch to be full, and no more: what is pulled
+    // counts against the ack wait.
+    let pull = (spec.concurrency.max(1) * spec.batch.max(1) * 2).min(1_000);
     let messages = consumer
         .stream()
-        .max_messages_per_batch(batch)
+        .max_messages_per_batch(pull)
         .messages()
         .await
         .with_context(|| format!("pulling from {}", spec.durable))?;
@@ -56,15 +61,20 @@ pub async fn run<A: Apply>(
     });
     messages
         .take_until(shutdown.cancelled_owned())
-        .for_each_concurrent(context.spec.concurrency.max(1), |message| {
+        .ready_chunks(context.spec.batch.max(1))
+        .for_each_concurrent(context.spec.concurrency.max(1), |pulled| {
             let context = context.clone();
             async move {
-                match message {
-                    Ok(message) => context.process(message).await,
-                    Err(error) => {
-                        tracing::warn!(consumer = %context.spec.durable, error = %error, "pull failed");
+                let mut batch = Vec::with_capacity(pulled.len());
+                for message in pulled {
+                    match message {
+                        Ok(message) => batch.push(message),
+                        Err(error) => {
+                            tracing::warn!(consumer = %context.spec.durable, error = %error, "pull failed");
+                        }
                     }
                 }
+                context.process_batch(batch).await;
             }
         })
         .await;
@@ -116,20 +126,74 @@ struct Context<A> {
 }
 
 impl<A: Apply> Context<A> {
-    async fn process(&self, message: jetstream::Message) {
+    /// Applies messages that arrived together in one transaction. If any of them fails, none
+    /// is committed and each is applied on its own, so only the failing one is retried or
+    /// dead-lettered.
+    async fn process_batch(&self, messages: Vec<jetstream::Message>) {
+        if messages.len() <= 1 {
+            for message in messages {
+                self.process(message).await;
+            }
+            return;
+        }
         let consumer = self.spec.durable.as_str();
-        let delivered = message.info().map(|info| info.delivered).unwrap_or(1);
-        let event = match RawEnvelope::from_slice(&message.payload) {
-            Ok(event) => event,
+        let mut decoded = Vec::with_capacity(messages.len());
+        let mut events = Vec::with_capacity(messages.len());
+        for message in messages {
+            match self.decode(&message) {
+                Ok((event, span)) => {
+                    events.push((event, span));
+                    decoded.push(message);
+                }
+                Err(error) => {
+                    self.give_up(&message, DeadLetterReason::Poison, &error)
+                        .await;
+                }
+            }
+        }
+        let result = {
+            let _turn = self
+                .outbox
+                .gate()
+                .enter(&self.db, self.spec.is_important_lane())
+                .await;
+            apply_all(&self.db, consumer, events, self.handler.as_ref()).await
+        };
+        let outcomes = match result {
+            Ok(outcomes) => outcomes,
             Err(error) => {
-                return self
-                    .give_up(&message, DeadLetterReason::Poison, &error.to_string())
-                    .await;
+                tracing::debug!(consumer, error = %error, "batch failed; applying its events one by one");
+                for message in decoded {
+                    self.process(message).await;
+                }
+                return;
             }
         };
+        if outcomes.contains(&Outcome::Applied) {
+            self.outbox.committed();
+        }
+        metrics::histogram!("consumer_batch_events", "consumer" => consumer.to_owned())
+            .record(outcomes.len() as f64);
+        for outcome in &outcomes {
+            count(consumer, *outcome);
+        }
+        // The commit happened; a lost ack means a redelivery, which the inbox ignores.
+        let acks = decoded.iter().map(|message| message.ack());
+        for result in futures::future::join_all(acks).await {
+            if let Err(error) = result {
+                tracing::warn!(consumer, error = %error, "ack failed; the event will be redelivered and ignored");
+            }
+        }
+    }
+
+    /// The event in `message` and the span it is applied in, continuing the trace its
+    /// headers carry; or why it cannot be decoded.
+    fn decode(&self, message: &jetstream::Message) -> Result<(RawEnvelope, tracing::Span), String> {
+        let delivered = message.info().map(|info| info.delivered).unwrap_or(1);
+        let event = RawEnvelope::from_slice(&message.payload).map_err(|error| error.to_string())?;
         let span = tracing::info_span!(
             "consume",
-            consumer,
+            consumer = self.spec.durable.as_str(),
             subject = %message.subject,
             event_type = %event.event_type,
             event_id = %event.id,
@@ -137,6 +201,20 @@ impl<A: Apply> Context<A> {
             delivered,
         );
         crate::trace::adopt(&span, message.headers.as_ref());
+        Ok((event, span))
+    }
+
+    async fn process(&self, message: jetstream::Message) {
+        let consumer = self.spec.durable.as_str();
+        let delivered = message.info().map(|info| info.delivered).unwrap_or(1);
+        let (event, span) = match self.decode(&message) {
+            Ok(decoded) => decoded,
+            Err(error) => {
+                return self
+                    .give_up(&message, DeadLetterReason::Poison, &error)
+                    .await;
+            }
+        };
         let result = async {
             let _turn = self
                 .outbox
@@ -153,13 +231,7 @@ impl<A: Apply> Context<A> {
                 if outcome == Outcome::Applied {
                     self.outbox.committed();
                 }
-                let label = if outcome == Outcome::Applied {
-                    "applied"
-                } else {
-                    "duplicate"
-                };
-                metrics::counter!("consumer_events_total", "consumer" => consumer.to_owned(), "outcome" => label)
-                    .increment(1);
+                count(consumer, outcome);
                 // The commit happened; if this ack is lost, the redelivery hits the inbox.
                 if let Err(error) = message.ack().await {
                     tracing::warn!(error = %error, "ack failed; the event will be redelivered and ignored");
@@ -207,4 +279,13 @@ impl<A: Apply> Context<A> {
             }
         }
     }
+}
+
+fn count(consumer: &str, outcome: Outcome) {
+    let label = match outcome {
+        Outcome::Applied => "applied",
+        Outcome::AlreadyApplied => "duplicate",
+    };
+    metrics::counter!("consumer_events_total", "consumer" => consumer.to_owned(), "outcome" => label)
+        .increment(1);
 }
