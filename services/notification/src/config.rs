@@ -12,6 +12,7 @@ pub struct NotificationSettings {
     pub email: EmailSettings,
     pub escalation: EscalationSettings,
     pub dispatch: DispatchSettings,
+    pub stream: StreamSettings,
 }
 
 /// How webhooks are posted.
@@ -110,6 +111,20 @@ impl Default for DispatchSettings {
     }
 }
 
+/// The live stream.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default)]
+pub struct StreamSettings {
+    /// Seconds between heartbeat comments; INTERFACE.md promises one at least every 15 s.
+    pub heartbeat_secs: u64,
+}
+
+impl Default for StreamSettings {
+    fn default() -> Self {
+        Self { heartbeat_secs: 15 }
+    }
+}
+
 fn list_or_commas<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<String>, D::Error> {
     #[derive(Deserialize)]
     #[serde(untagged)]
@@ -151,6 +166,9 @@ impl NotificationSettings {
         }
         if self.dispatch.concurrency == 0 || self.dispatch.poll_millis == 0 {
             return invalid("dispatch", "poll_millis and concurrency must be at least 1");
+        }
+        if !(1..=15).contains(&self.stream.heartbeat_secs) {
+            return invalid("stream.heartbeat_secs", "must be between 1 and 15");
         }
         Ok(())
     }

@@ -53,7 +53,8 @@ impl Application {
         let service = Service::start::<notification_migration::Migrator>(NAME, settings).await?;
         let hub = hub::Hub::new();
         let (feeder, nats) = (hub.clone(), service.nats.clone());
-        service.spawn(move |shutdown| feeder.run(nats, shutdown));
+        let heartbeat = std::time::Duration::from_secs(own.stream.heartbeat_secs);
+        service.spawn(move |shutdown| feeder.run(nats, heartbeat, shutdown));
         let db = service.db.clone();
         service.spawn(move |shutdown| async move {
             loop {

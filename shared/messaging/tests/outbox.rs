@@ -168,3 +168,60 @@ async fn a_reconciliation_republishes_without_duplicating_the_stream() {
     let subject = v1::report_received(prism_contracts::Lane::Routine);
     assert_eq!(count_on(&h.js, v1::INTAKE.name, &subject).await, 1);
 }
+
+#[tokio::test]
+async fn an_important_event_goes_out_while_the_previous_batch_waits_to_be_marked_sent() {
+    let h = harness().await;
+    let outbox = Outbox::new();
+    let shutdown = CancellationToken::new();
+    let task = tokio::spawn(relay(&h, &outbox).run(shutdown.clone()));
+    let stage = |event| {
+        let (db, outbox) = (h.db.clone(), outbox.clone());
+        async move {
+            let txn = db.begin().await.expect("begin");
+            outbox.stage(&txn, &event).await.expect("stage");
+            txn.commit().await.expect("commit");
+            outbox.committed();
+        }
+    };
+    let stored = |lane| {
+        let js = h.js.clone();
+        async move {
+            let subject = v1::report_received(lane);
+            count_on(&js, v1::INTAKE.name, &subject).await
+        }
+    };
+
+    // A long routine writer holds the turn to write, so the relay cannot mark anything sent.
+    let writer = outbox.gate().enter(&h.db, false).await;
+    stage(report(ReportKind::Routine)).await;
+    eventually("the routine event", Duration::from_secs(10), || async {
+        (stored(prism_contracts::Lane::Routine).await == 1).then_some(())
+    })
+    .await;
+    stage(report(ReportKind::Important)).await;
+    eventually(
+        "the important event, with the routine one still unmarked",
+        Duration::from_secs(10),
+        || async { (stored(prism_contracts::Lane::Important).await == 1).then_some(()) },
+    )
+    .await;
+    drop(writer);
+
+    eventually("both marked sent", Duration::from_secs(10), || async {
+        let unsent = prism_messaging::outbox::OutboxEntity::find()
+            .filter_unsent()
+            .count(&h.db)
+            .await
+            .expect("count");
+        (unsent == 0).then_some(())
+    })
+    .await;
+    shutdown.cancel();
+    task.await.expect("relay stops");
+    assert_eq!(
+        stored(prism_contracts::Lane::Routine).await,
+        1,
+        "published once"
+    );
+}

@@ -162,3 +162,35 @@ async fn overdue_station_reports_and_cases_reach_only_those_who_asked_for_them()
         .await
         .is_none());
 }
+
+#[tokio::test]
+async fn an_idle_stream_hears_the_heartbeat() {
+    let world = World::new().await;
+    let mut own = settings();
+    own.stream.heartbeat_secs = 1;
+    let app = world.instance(own).await;
+    let alice = world.regulator("alice");
+    let mut response = world
+        .client
+        .get(format!("{}/v1/stream", app.address))
+        .bearer_auth(&alice)
+        .send()
+        .await
+        .expect("stream opens");
+    assert_eq!(
+        response.headers()["content-type"].to_str().ok(),
+        Some("text/event-stream")
+    );
+    let heard = tokio::time::timeout(Duration::from_secs(5), async {
+        let mut text = String::new();
+        while let Some(chunk) = response.chunk().await.expect("reads") {
+            text.push_str(&String::from_utf8_lossy(&chunk));
+            if text.contains(": heartbeat\n\n") {
+                return true;
+            }
+        }
+        false
+    })
+    .await;
+    assert_eq!(heard, Ok(true), "a heartbeat comment within 5 s");
+}

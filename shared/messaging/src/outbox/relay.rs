@@ -1,6 +1,10 @@
 //! The relay: publishes staged events and marks them sent.
 
-use std::{collections::HashMap, sync::Arc, time::Duration};
+use std::{
+    collections::{HashMap, HashSet},
+    sync::{Arc, Mutex},
+    time::Duration,
+};
 
 use async_nats::{header::NATS_MESSAGE_ID, jetstream, HeaderMap};
 use chrono::{DateTime, Utc};
@@ -13,6 +17,9 @@ use tokio_util::sync::CancellationToken;
 use uuid::Uuid;
 
 use super::{entity, Outbox};
+
+/// Published rows waiting to be marked sent beyond which publishing waits for the marking.
+const MARK_BACKLOG: usize = 10_000;
 
 /// How the relay paces itself.
 #[derive(Debug, Clone)]
@@ -43,6 +50,12 @@ pub struct Relay {
     outbox: Outbox,
     service: &'static str,
     settings: RelaySettings,
+    /// Published, not yet marked sent. Marking is a write, and on SQLite a write waits for
+    /// whatever transaction holds the lock; publishing does not wait for it, so an
+    /// important event committed meanwhile goes out at once. A crash before the mark means
+    /// a republication, which JetStream's duplicate window and the inboxes absorb.
+    unmarked: Mutex<HashSet<Uuid>>,
+    marks: Notify,
 }
 
 impl Relay {
@@ -60,15 +73,28 @@ impl Relay {
             outbox: outbox.clone(),
             service,
             settings,
+            unmarked: Mutex::default(),
+            marks: Notify::new(),
         }
     }
 
     /// Runs until `shutdown`, then publishes what is left (best effort) and returns.
     pub async fn run(self, shutdown: CancellationToken) {
+        let published_all = CancellationToken::new();
+        tokio::join!(
+            async {
+                self.publish_until(&shutdown).await;
+                published_all.cancel();
+            },
+            self.mark_until(&published_all),
+        );
+    }
+
+    async fn publish_until(&self, shutdown: &CancellationToken) {
         let mut failures = 0_u32;
         let mut last_purge = tokio::time::Instant::now();
         loop {
-            match self.drain().await {
+            match self.publish_all().await {
                 Ok(_) => failures = 0,
                 Err(error) => {
                     failures = failures.saturating_add(1);
@@ -95,31 +121,105 @@ impl Relay {
             }
         }
         // Flush on shutdown so that events committed just before the signal go out now.
-        if let Err(error) = self.drain().await {
+        if let Err(error) = self.publish_all().await {
             tracing::warn!(error = ?error, "outbox could not be flushed at shutdown");
         }
     }
 
-    /// Publishes every unsent row; returns how many were published.
+    /// Marks published rows sent, beside the publishing, until everything is published.
+    async fn mark_until(&self, published_all: &CancellationToken) {
+        let mut failures = 0_u32;
+        loop {
+            tokio::select! {
+                _ = self.marks.notified() => {}
+                _ = published_all.cancelled() => break,
+            }
+            match self.mark_sent().await {
+                Ok(()) => failures = 0,
+                Err(error) => {
+                    failures = failures.saturating_add(1);
+                    tracing::warn!(error = ?error, failures, "outbox rows not marked sent; retrying");
+                    let pause = Duration::from_millis(100 * 2_u64.pow(failures.min(6)));
+                    tokio::time::sleep(pause.min(Duration::from_secs(5))).await;
+                    self.marks.notify_one();
+                }
+            }
+        }
+        if let Err(error) = self.mark_sent().await {
+            tracing::warn!(error = ?error, "outbox rows not marked sent at shutdown; they will be republished and deduplicated");
+        }
+    }
+
+    /// Publishes every unsent row and marks them sent; returns how many were published.
     pub async fn drain(&self) -> anyhow::Result<usize> {
+        let published = self.publish_all().await?;
+        self.mark_sent().await?;
+        Ok(published)
+    }
+
+    /// Publishes every unsent row; the marking follows separately.
+    async fn publish_all(&self) -> anyhow::Result<usize> {
         let mut total = 0;
         loop {
+            if self.unmarked_len() > MARK_BACKLOG {
+                // The marking fell far behind: catch up before reading past it again.
+                self.mark_sent().await?;
+            }
             let published = self.publish_batch().await?;
             total += published;
+            self.marks.notify_one();
             if published < usize::try_from(self.settings.batch).unwrap_or(usize::MAX) {
                 return Ok(total);
             }
         }
     }
 
+    fn unmarked_len(&self) -> usize {
+        self.unmarked.lock().map(|u| u.len()).unwrap_or(0)
+    }
+
+    /// Marks what was published sent.
+    async fn mark_sent(&self) -> anyhow::Result<()> {
+        let ids: Vec<Uuid> = match self.unmarked.lock() {
+            Ok(unmarked) => unmarked.iter().copied().collect(),
+            Err(_) => return Ok(()),
+        };
+        if ids.is_empty() {
+            return Ok(());
+        }
+        {
+            let _turn = self.outbox.gate().enter(&self.db, true).await;
+            let now = Utc::now();
+            for chunk in ids.chunks(500) {
+                entity::Entity::update_many()
+                    .col_expr(entity::Column::SentAt, Expr::value(now))
+                    .filter(entity::Column::Id.is_in(chunk.iter().copied()))
+                    .exec(&self.db)
+                    .await?;
+            }
+        }
+        if let Ok(mut unmarked) = self.unmarked.lock() {
+            for id in &ids {
+                unmarked.remove(id);
+            }
+        }
+        Ok(())
+    }
+
     async fn publish_batch(&self) -> anyhow::Result<usize> {
-        let rows = entity::Entity::find()
+        let skip: HashSet<Uuid> = self.unmarked.lock().map(|u| u.clone()).unwrap_or_default();
+        let batch = usize::try_from(self.settings.batch).unwrap_or(usize::MAX);
+        let rows: Vec<entity::Model> = entity::Entity::find()
             .filter(entity::Column::SentAt.is_null())
             .order_by_desc(entity::Column::Important)
             .order_by_asc(entity::Column::Id)
-            .limit(self.settings.batch)
+            .limit(self.settings.batch + skip.len() as u64)
             .all(&self.db)
-            .await?;
+            .await?
+            .into_iter()
+            .filter(|row| !skip.contains(&row.id))
+            .take(batch)
+            .collect();
         if rows.is_empty() {
             return Ok(0);
         }
@@ -162,18 +262,13 @@ impl Relay {
                 }
             }
         }
-        if !sent.is_empty() {
-            // Marking rows sent is what lets the next batch go: it writes ahead of routine work.
-            let _turn = self.outbox.gate().enter(&self.db, true).await;
-            entity::Entity::update_many()
-                .col_expr(entity::Column::SentAt, Expr::value(Utc::now()))
-                .filter(entity::Column::Id.is_in(sent.clone()))
-                .exec(&self.db)
-                .await?;
+        let published = sent.len();
+        if let Ok(mut unmarked) = self.unmarked.lock() {
+            unmarked.extend(sent);
         }
         match failure {
             Some(error) => Err(error.context("publishing outbox events")),
-            None => Ok(sent.len()),
+            None => Ok(published),
         }
     }
 
