@@ -23,6 +23,8 @@ pub struct AppState {
     pub hub: Hub,
     /// Checks webhook targets when they are subscribed.
     pub webhooks: Webhooks,
+    /// Between the stream's heartbeat comments.
+    pub heartbeat: std::time::Duration,
 }
 
 impl FromRef<AppState> for Arc<JwtVerifier> {

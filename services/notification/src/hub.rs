@@ -11,7 +11,6 @@ use std::{
     sync::Arc,
 };
 
-use bytes::Bytes;
 use futures::StreamExt as _;
 use prism_contracts::{subjects::v1, RawEnvelope};
 use tokio::sync::broadcast;
@@ -23,28 +22,12 @@ use crate::domain::feed::FeedItem;
 /// Events kept for connections that fall behind before they are told to replay.
 const CAPACITY: usize = 4096;
 
-/// What goes to every connected stream, encoded once for all of them: each connection
-/// writes the same bytes, so a fan-out to thousands costs a reference count each, not a
-/// copy.
+/// An event on its way to the connected streams, its data encoded once for all of them.
 #[derive(Debug)]
-pub enum Live {
-    /// An event of the feed, with its Server-Sent Events frame.
-    Event { item: FeedItem, frame: Bytes },
-    /// The keep-alive comment, sent to all connections at once rather than by a timer in
-    /// each.
-    Heartbeat,
-}
-
-/// The keep-alive comment: proxies close streams that stay silent.
-pub const HEARTBEAT_FRAME: &[u8] = b": heartbeat\n\n";
-
-/// The Server-Sent Events frame of `item`: its id, its event name and its data on one line
-/// (compact JSON holds no line breaks).
-pub fn frame(item: &FeedItem) -> Bytes {
-    Bytes::from(format!(
-        "id: {}\nevent: {}\ndata: {}\n\n",
-        item.id, item.event, item.data
-    ))
+pub struct Live {
+    pub item: FeedItem,
+    /// `item.data` as JSON text.
+    pub text: String,
 }
 
 /// The broadcast every connected stream listens to.
@@ -71,13 +54,8 @@ impl Hub {
         self.sender.subscribe()
     }
 
-    /// Feeds the hub from NATS until `shutdown`, with a heartbeat every `heartbeat`.
-    pub async fn run(
-        self,
-        nats: async_nats::Client,
-        heartbeat: std::time::Duration,
-        shutdown: CancellationToken,
-    ) {
+    /// Feeds the hub from NATS until `shutdown`.
+    pub async fn run(self, nats: async_nats::Client, shutdown: CancellationToken) {
         let mut streams = Vec::new();
         for subject in [
             v1::ALERT_RAISED,
@@ -96,31 +74,19 @@ impl Hub {
         let mut messages = std::pin::pin!(
             futures::stream::select_all(streams).take_until(shutdown.cancelled_owned())
         );
-        let mut beat = tokio::time::interval(heartbeat);
-        beat.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         // A relay that republishes after a crash reaches plain subscribers twice; JetStream
         // dropped the copy, and so must we.
         let mut seen = Seen::default();
-        loop {
-            let message = tokio::select! {
-                message = messages.next() => match message {
-                    Some(message) => message,
-                    None => return,
-                },
-                _ = beat.tick() => {
-                    // No listener is fine: nobody is connected to this instance.
-                    let _ = self.sender.send(Arc::new(Live::Heartbeat));
-                    continue;
-                }
-            };
+        while let Some(message) = messages.next().await {
             let Some(item) = decode(&message.payload) else {
                 continue;
             };
             if seen.insert(item.id) {
                 metrics::counter!("notification_live_events_total", "event" => item.event)
                     .increment(1);
-                let frame = frame(&item);
-                let _ = self.sender.send(Arc::new(Live::Event { item, frame }));
+                // No listener is fine: nobody is connected to this instance.
+                let text = item.data.to_string();
+                let _ = self.sender.send(Arc::new(Live { item, text }));
             }
         }
     }

@@ -38,6 +38,7 @@ pub struct Application {
     service: Service,
     hub: hub::Hub,
     webhooks: delivery::webhook::Webhooks,
+    heartbeat: Duration,
 }
 
 impl Application {
@@ -53,8 +54,7 @@ impl Application {
         let service = Service::start::<notification_migration::Migrator>(NAME, settings).await?;
         let hub = hub::Hub::new();
         let (feeder, nats) = (hub.clone(), service.nats.clone());
-        let heartbeat = std::time::Duration::from_secs(own.stream.heartbeat_secs);
-        service.spawn(move |shutdown| feeder.run(nats, heartbeat, shutdown));
+        service.spawn(move |shutdown| feeder.run(nats, shutdown));
         let db = service.db.clone();
         service.spawn(move |shutdown| async move {
             loop {
@@ -105,6 +105,7 @@ impl Application {
             service,
             hub,
             webhooks,
+            heartbeat: Duration::from_secs(own.stream.heartbeat_secs),
         })
     }
 
@@ -124,6 +125,7 @@ impl Application {
             outbox: self.service.outbox.clone(),
             hub: self.hub,
             webhooks: self.webhooks,
+            heartbeat: self.heartbeat,
         };
         self.service
             .serve(http::router(state), http::ApiDoc::openapi(), signal)

@@ -60,8 +60,7 @@ pub fn consumers(handler: Arc<Notification>) -> Vec<(ConsumerSpec, Arc<Notificat
 /// Records events and their deliveries.
 pub struct Notification {
     pub outbox: Outbox,
-    /// Wakes the delivery worker. It may wake before the commit: then it finds nothing and
-    /// its poll picks the work up moments later.
+    /// Wakes the delivery worker once the deliveries are committed.
     pub dispatch: Arc<Notify>,
 }
 
@@ -80,7 +79,6 @@ impl Apply for Notification {
         if let Some(alert) = &alert {
             alerts::record(txn, &alert.data).await?;
         }
-        let mut pending = false;
         let mut on_stream: Vec<String> = Vec::new();
         for subscription in subscriptions::all(txn).await? {
             if !subscription.wants(&item) {
@@ -105,7 +103,6 @@ impl Apply for Notification {
                 },
             )
             .await?;
-            pending |= created && status == "pending";
             if created && status == "delivered" {
                 on_stream.push(subscription.owner.clone());
             }
@@ -124,9 +121,11 @@ impl Apply for Notification {
                 .stage(txn, &Envelope::caused_by(NAME, alert, delivered))
                 .await?;
         }
-        if pending {
-            self.dispatch.notify_one();
-        }
         Ok(())
+    }
+
+    fn committed(&self) {
+        // New deliveries may be waiting; a wake with nothing to do costs one query.
+        self.dispatch.notify_one();
     }
 }

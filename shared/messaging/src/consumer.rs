@@ -120,6 +120,11 @@ pub trait Apply: Send + Sync + 'static {
         event: RawEnvelope,
     ) -> impl Future<Output = Result<(), ApplyError>> + Send;
 
+    /// Called after a transaction that applied at least one event has committed: for work
+    /// that must not start before the commit, such as waking a worker that reads what the
+    /// transaction wrote.
+    fn committed(&self) {}
+
     /// Applies events that arrived together, in order, in one transaction, each inside its
     /// own span. A handler whose writes can be gathered into multi-row statements
     /// overrides this; by default it is [`Apply::apply`] for each.

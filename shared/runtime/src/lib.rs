@@ -11,12 +11,6 @@
 
 use std::{future::Future, sync::Arc};
 
-// Every service allocates in bursts of small short-lived objects (an event decoded, a row
-// mapped, a frame written); glibc's allocator spent a tenth of triage's CPU in malloc and
-// free under a backlog (perf). Linked here, so every binary that runs a service uses it.
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 use anyhow::Context as _;
 use async_nats::jetstream;
 use prism_messaging::{consumer, outbox::RelaySettings, Apply, ConsumerSpec, Outbox, Relay};

@@ -4,7 +4,7 @@
 //! the commit that holds its report and its `ReportReceived` event.
 
 use chrono::Utc;
-use prism_contracts::Envelope;
+use prism_contracts::{Envelope, ReportKind};
 use prism_messaging::Outbox;
 use sea_orm::{
     ConnectionTrait as _, DatabaseBackend, DatabaseConnection, DbErr, EntityTrait as _,
@@ -92,6 +92,12 @@ impl GroupCommit {
 }
 
 async fn write(db: &DatabaseConnection, outbox: &Outbox, group: Vec<Pending>) {
+    // Queue for SQLite's one writer, important reports first, rather than sleep in its busy
+    // handler behind a consumer's transaction.
+    let important = group
+        .iter()
+        .any(|pending| pending.valid.kind == ReportKind::Important);
+    let _turn = outbox.gate().enter(db, important).await;
     let received_at = Utc::now();
     let mut rows = Vec::with_capacity(group.len());
     let mut replies = Vec::with_capacity(group.len());

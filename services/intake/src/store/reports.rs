@@ -2,7 +2,7 @@
 //! reading and listing.
 
 use chrono::{DateTime, Utc};
-use prism_contracts::{events::intake::ReportReceived, Envelope};
+use prism_contracts::{events::intake::ReportReceived, Envelope, ReportKind};
 use prism_messaging::Outbox;
 use sea_orm::{
     ActiveValue::Set, ColumnTrait as _, Condition, DatabaseConnection, DbErr, EntityTrait as _,
@@ -64,6 +64,12 @@ pub async fn accept(
     idempotency: Option<IdempotencyKey>,
     answer: impl Fn(&report::Model) -> String,
 ) -> Result<Accepted, DbErr> {
+    // Queue for SQLite's one writer, important reports first, rather than sleep in its busy
+    // handler behind a consumer's transaction.
+    let _turn = outbox
+        .gate()
+        .enter(db, valid.kind == ReportKind::Important)
+        .await;
     let received_at = Utc::now();
     let row = to_row(station.id, valid, received_at);
     let txn = db.begin().await?;
@@ -123,6 +129,8 @@ pub async fn accept_many(
     if valid.is_empty() {
         return Ok(BatchAccepted::New(Vec::new()));
     }
+    let important = valid.iter().any(|v| v.kind == ReportKind::Important);
+    let _turn = outbox.gate().enter(db, important).await;
     let received_at = Utc::now();
     let rows: Vec<report::Model> = valid
         .into_iter()

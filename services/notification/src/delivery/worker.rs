@@ -63,21 +63,15 @@ impl Worker {
     /// Delivers until `shutdown`.
     pub async fn run(self: Arc<Self>, shutdown: CancellationToken) {
         let poll = Duration::from_millis(self.settings.dispatch.poll_millis);
-        // A consumer wakes us just before its commit; look again a few times soon after.
-        let mut soon = 0u32;
         loop {
             if let Err(error) = self.round().await {
                 tracing::warn!(error = %error, "delivery round failed");
             }
-            let wait = if soon > 0 {
-                soon -= 1;
-                Duration::from_millis(15).min(poll)
-            } else {
-                poll
-            };
+            // A consumer wakes us after the commit that created deliveries; the poll finds
+            // retries falling due and work another instance left.
             tokio::select! {
-                () = self.wake.notified() => soon = 5,
-                () = tokio::time::sleep(wait) => {}
+                () = self.wake.notified() => {}
+                () = tokio::time::sleep(poll) => {}
                 () = shutdown.cancelled() => break,
             }
         }

@@ -9,15 +9,13 @@
 use std::{convert::Infallible, sync::Arc};
 
 use axum::{
-    body::Body,
     extract::State,
-    http::{header, HeaderMap},
-    response::IntoResponse,
+    http::HeaderMap,
+    response::sse::{Event, KeepAlive, Sse},
     routing::get,
     Router,
 };
-use bytes::Bytes;
-use futures::{stream, StreamExt as _};
+use futures::{stream, Stream, StreamExt as _};
 use prism_platform::{
     auth::{Person, Role},
     http::{ApiError, Text},
@@ -28,7 +26,6 @@ use uuid::Uuid;
 use super::AppState;
 use crate::{
     domain::feed::FeedItem,
-    hub::{self, Live, HEARTBEAT_FRAME},
     store::{feed, subscriptions, subscriptions::Subscription},
 };
 
@@ -49,7 +46,7 @@ pub async fn stream(
     State(state): State<AppState>,
     person: Person,
     headers: HeaderMap,
-) -> Result<impl IntoResponse, ApiError> {
+) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, ApiError> {
     person.require(&[Role::Regulator])?;
     let last_event_id = match headers.get("last-event-id") {
         None => None,
@@ -79,7 +76,7 @@ pub async fn stream(
     };
     let live = state.hub.subscribe();
 
-    let mut first: Vec<Bytes> = Vec::new();
+    let mut first: Vec<Event> = Vec::new();
     let mut watermark = None;
     if let Some(last) = last_event_id {
         if feed::holds(&state.db, last).await? {
@@ -89,7 +86,7 @@ pub async fn stream(
                 missed
                     .iter()
                     .filter(|item| listener.wants(item))
-                    .map(hub::frame),
+                    .map(to_event),
             );
         } else {
             first.push(gap(&format!("event {last} is no longer held for replay")));
@@ -101,26 +98,19 @@ pub async fn stream(
     let live = BroadcastStream::new(live).filter_map(move |received| {
         let listener = listener.clone();
         let _connection = &connection;
-        let frame = match received {
-            Ok(live) => match live.as_ref() {
-                Live::Heartbeat => Some(Bytes::from_static(HEARTBEAT_FRAME)),
-                Live::Event { item, .. } if watermark.is_some_and(|w| item.id <= w) => None,
-                Live::Event { item, frame } => listener.wants(item).then(|| frame.clone()),
-            },
+        let event = match received {
+            Ok(live) if watermark.is_some_and(|w| live.item.id <= w) => None,
+            Ok(live) => listener
+                .wants(&live.item)
+                .then(|| event(&live.item, live.text.clone())),
             Err(BroadcastStreamRecvError::Lagged(missed)) => Some(gap(&format!(
                 "{missed} events were missed; reconnect with Last-Event-ID"
             ))),
         };
-        async move { frame.map(Ok::<_, Infallible>) }
+        async move { event.map(Ok) }
     });
-    let frames = stream::iter(first.into_iter().map(Ok)).chain(live);
-    Ok((
-        [
-            (header::CONTENT_TYPE, "text/event-stream"),
-            (header::CACHE_CONTROL, "no-cache"),
-        ],
-        Body::from_stream(frames),
-    ))
+    let events = stream::iter(first.into_iter().map(Ok)).chain(live);
+    Ok(Sse::new(events).keep_alive(KeepAlive::new().interval(state.heartbeat).text("heartbeat")))
 }
 
 struct Listener {
@@ -134,9 +124,21 @@ impl Listener {
     }
 }
 
-fn gap(message: &str) -> Bytes {
-    let data = serde_json::json!({"message": message});
-    Bytes::from(format!("event: gap\ndata: {data}\n\n"))
+fn to_event(item: &FeedItem) -> Event {
+    event(item, item.data.to_string())
+}
+
+fn event(item: &FeedItem, data: String) -> Event {
+    Event::default()
+        .id(item.id.to_string())
+        .event(item.event)
+        .data(data)
+}
+
+fn gap(message: &str) -> Event {
+    Event::default()
+        .event("gap")
+        .data(serde_json::json!({"message": message}).to_string())
 }
 
 /// Counts open streams for the metrics; dropped with the stream.

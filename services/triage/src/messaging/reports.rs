@@ -176,6 +176,9 @@ impl Apply for Triage {
         let mut batch = Vec::with_capacity(events.len());
         for (event, span) in events {
             batch.push(span.in_scope(|| self.triage(event))?);
+            // Classifying is CPU work without an await: let the alert consumer, which shares
+            // these threads, run between two reports rather than after the whole batch.
+            tokio::task::yield_now().await;
         }
         self.write(txn, batch).await
     }

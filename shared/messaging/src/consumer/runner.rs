@@ -171,6 +171,7 @@ impl<A: Apply> Context<A> {
         };
         if outcomes.contains(&Outcome::Applied) {
             self.outbox.committed();
+            self.handler.committed();
         }
         metrics::histogram!("consumer_batch_events", "consumer" => consumer.to_owned())
             .record(outcomes.len() as f64);
@@ -230,6 +231,7 @@ impl<A: Apply> Context<A> {
             Ok(outcome) => {
                 if outcome == Outcome::Applied {
                     self.outbox.committed();
+                    self.handler.committed();
                 }
                 count(consumer, outcome);
                 // The commit happened; if this ack is lost, the redelivery hits the inbox.
