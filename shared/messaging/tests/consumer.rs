@@ -47,6 +47,15 @@ fn start(
     (shutdown, task)
 }
 
+/// Waits for the one dead letter of an event on `subject`.
+async fn dead_lettered(h: &Harness, subject: &str) {
+    let dead = subjects::dead_letter("test-reports", subject);
+    eventually("the dead letter", Duration::from_secs(20), || async {
+        (count_on(&h.js, subjects::DEAD_LETTER.name, &dead).await == 1).then_some(())
+    })
+    .await;
+}
+
 async fn settled(h: &Harness, durable: &str) {
     eventually(
         "the consumer to settle",
@@ -188,11 +197,7 @@ async fn an_event_that_keeps_failing_is_dead_lettered_after_max_deliver() {
     .await;
 
     let (shutdown, task) = start(&h, spec, handler.clone());
-    let dead = subjects::dead_letter("test-reports", &stuck.subject());
-    eventually("the dead letter", Duration::from_secs(20), || async {
-        (count_on(&h.js, subjects::DEAD_LETTER.name, &dead).await == 1).then_some(())
-    })
-    .await;
+    dead_lettered(&h, &stuck.subject()).await;
     settled(&h, "test-reports").await;
     shutdown.cancel();
     task.await.expect("stops");
@@ -335,11 +340,7 @@ async fn a_backlog_with_a_failing_event_is_applied_around_it() {
     }
 
     let (shutdown, task) = start(&h, spec, handler.clone());
-    let dead = subjects::dead_letter("test-reports", &stuck.subject());
-    eventually("the dead letter", Duration::from_secs(20), || async {
-        (count_on(&h.js, subjects::DEAD_LETTER.name, &dead).await == 1).then_some(())
-    })
-    .await;
+    dead_lettered(&h, &stuck.subject()).await;
     settled(&h, "test-reports").await;
     shutdown.cancel();
     task.await.expect("stops");

@@ -23,6 +23,19 @@ fn relay(h: &common::Harness, outbox: &Outbox) -> Relay {
     )
 }
 
+/// Waits until the outbox holds no row not yet marked sent.
+async fn all_marked_sent(h: &common::Harness, what: &str) {
+    eventually(what, Duration::from_secs(10), || async {
+        let unsent = prism_messaging::outbox::OutboxEntity::find()
+            .filter_unsent()
+            .count(&h.db)
+            .await
+            .expect("count");
+        (unsent == 0).then_some(())
+    })
+    .await;
+}
+
 #[tokio::test]
 async fn an_event_committed_while_the_relay_was_down_is_published_once_after_restart() {
     let h = harness().await;
@@ -46,15 +59,7 @@ async fn an_event_committed_while_the_relay_was_down_is_published_once_after_res
 
     let shutdown = CancellationToken::new();
     let task = tokio::spawn(relay(&h, &outbox).run(shutdown.clone()));
-    eventually("the outbox to drain", Duration::from_secs(10), || async {
-        let unsent = prism_messaging::outbox::OutboxEntity::find()
-            .filter_unsent()
-            .count(&h.db)
-            .await
-            .expect("count");
-        (unsent == 0).then_some(())
-    })
-    .await;
+    all_marked_sent(&h, "the outbox to drain").await;
     shutdown.cancel();
     task.await.expect("relay stops");
 
@@ -208,15 +213,7 @@ async fn an_important_event_goes_out_while_the_previous_batch_waits_to_be_marked
     .await;
     drop(writer);
 
-    eventually("both marked sent", Duration::from_secs(10), || async {
-        let unsent = prism_messaging::outbox::OutboxEntity::find()
-            .filter_unsent()
-            .count(&h.db)
-            .await
-            .expect("count");
-        (unsent == 0).then_some(())
-    })
-    .await;
+    all_marked_sent(&h, "both marked sent").await;
     shutdown.cancel();
     task.await.expect("relay stops");
     assert_eq!(

@@ -8,8 +8,7 @@ use std::collections::HashSet;
 use sea_orm::{
     entity::prelude::*,
     sea_query::{OnConflict, Query},
-    ActiveValue::Set,
-    DatabaseConnection, DatabaseTransaction, SqlErr, TransactionTrait,
+    DatabaseConnection, DatabaseTransaction, TransactionTrait,
 };
 
 use super::{Apply, ApplyError, Outcome};
@@ -32,38 +31,22 @@ pub enum Relation {}
 impl ActiveModelBehavior for ActiveModel {}
 
 /// Applies `event` unless `consumer` already has: the inbox row and the handler's writes
-/// commit together, so an event is applied once however often it is delivered.
+/// commit together, so an event is applied once however often it is delivered. A batch of
+/// one (see [`apply_all`]), inside the caller's span.
 pub async fn apply_once<A: Apply>(
     db: &DatabaseConnection,
     consumer: &str,
     event: RawEnvelope,
     handler: &A,
 ) -> Result<Outcome, ApplyError> {
-    let txn = db.begin().await?;
-    // The inbox row is written first, not looked up first: on SQLite a transaction that
-    // starts with a write waits its turn for the write lock, while one that reads first
-    // cannot upgrade when another writer got in meanwhile. A repeat fails on the key.
-    let row = ActiveModel {
-        consumer: Set(consumer.to_owned()),
-        event_id: Set(event.id),
-        event_type: Set(event.event_type.clone()),
-        applied_at: Set(Utc::now()),
-    };
-    if let Err(error) = Entity::insert(row).exec(&txn).await {
-        if matches!(error.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) {
-            txn.rollback().await?;
-            return Ok(Outcome::AlreadyApplied);
-        }
-        return Err(error.into());
-    }
-    handler.apply(&txn, event).await?;
-    match txn.commit().await {
-        Ok(()) => Ok(Outcome::Applied),
-        Err(error) if matches!(error.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => {
-            Ok(Outcome::AlreadyApplied)
-        }
-        Err(error) => Err(error.into()),
-    }
+    let outcomes = apply_all(
+        db,
+        consumer,
+        vec![(event, tracing::Span::current())],
+        handler,
+    )
+    .await?;
+    Ok(outcomes.first().copied().unwrap_or(Outcome::AlreadyApplied))
 }
 
 /// Applies `events` in one transaction, each unless `consumer` already has, and returns
