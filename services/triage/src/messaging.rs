@@ -44,9 +44,10 @@ pub fn report_consumers(triage: Arc<reports::Triage>) -> Vec<(ConsumerSpec, Arc<
 /// must not open two signals.
 pub fn signal_consumer() -> ConsumerSpec {
     let mut spec = ConsumerSpec::new(v1::TRIAGE.name, SIGNALS, &[v1::REPORT_CLASSIFIED]);
-    // Placing a report takes a few milliseconds of queries: small batches, so that on
-    // SQLite classification (64 reports in a few milliseconds) gets its turn to write
-    // between two of them instead of waiting behind a quarter-second transaction.
-    spec.batch = 8;
+    // Clustering writes a whole batch in a few statements plus one update per signal it
+    // grows, so a full batch costs little more than a small one. Measured with the
+    // `alert_latency` example (20,000 queued, SQLite): batches of 8 with per-report
+    // statements clustered 120 reports/s; batched writes 221/s in eights, 495/s in 64s.
+    spec.batch = 64;
     spec
 }

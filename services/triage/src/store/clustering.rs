@@ -1,11 +1,22 @@
 //! A classified report joins the signal of its nearest duplicate or opens its own; an
 //! important signal escalates by itself; a surge in its category and district opens (or
 //! grows) a surge signal. Runs in the signal consumer's transaction, after the alert left.
+//!
+//! Reports that arrived together are placed together: first in memory, in order (a report
+//! may join the signal an earlier one of the batch opened), then written in a few
+//! statements for the whole batch and one update per signal it grew. On SQLite every
+//! statement is a round trip to the database's thread while the write lock is held, and
+//! classification waits for that lock: per-report statements made clustering the pace of
+//! the whole pipeline.
+
+mod pool;
+
+use std::{collections::HashMap, sync::Arc};
 
 use chrono::Utc;
 use prism_contracts::{
-    events::triage::{ReportClassified, SignalOpened, SignalUpdated},
-    Envelope,
+    events::triage::{ReportClassified, SignalEscalated, SignalOpened, SignalUpdated},
+    Envelope, RiskLevel,
 };
 use prism_messaging::Outbox;
 use sea_orm::{
@@ -15,179 +26,386 @@ use sea_orm::{
 use serde_json::json;
 use uuid::Uuid;
 
+use self::pool::{signals_of, Parts, PartsCache, Pool};
 use super::{
-    classifications,
-    entities::{classification, signal, signal_report},
+    entities::{alert, classification, signal, signal_action, signal_report},
     signals,
 };
 use crate::{
-    domain::{
-        duplicate::{Candidate, DuplicateRule},
-        similarity::Signature,
-        surge::SurgeTest,
-    },
+    domain::{duplicate::DuplicateRule, surge::SurgeTest},
     NAME,
 };
 
-/// The rules clustering applies.
-#[derive(Debug, Clone, Copy, Default)]
+/// The rules clustering applies, and what it remembers of reports it has compared.
+#[derive(Default)]
 pub struct Clustering {
     pub duplicates: DuplicateRule,
     pub surges: SurgeTest,
+    seen: PartsCache,
 }
 
 /// How many earlier reports of the same category a new one is compared with.
 const MAX_CANDIDATES: u64 = 500;
 
+/// Why triage escalates an important signal by itself.
+const IMPORTANT_REPORT: &str = "important report";
+
+/// A classified report being placed, with the trace of the delivery that brought it.
+pub struct Placing<'a> {
+    pub cause: &'a Envelope<ReportClassified>,
+    pub trace: &'a str,
+    pub row: classification::Model,
+    pub category: String,
+    parts: Arc<Parts>,
+}
+
+/// What a batch does to one duplicates signal: the signal as it was (or as it opens) and
+/// the batch's reports that join it.
+struct Growth<'b, 'a> {
+    signal: signal::Model,
+    opened: bool,
+    members: Vec<&'b Placing<'a>>,
+}
+
 impl Clustering {
-    /// Places the classified report in a signal and checks for a surge.
+    /// Places classified reports that arrived together in signals, in order, and checks
+    /// for surges.
     pub async fn place(
         &self,
         txn: &DatabaseTransaction,
         outbox: &Outbox,
-        cause: &Envelope<ReportClassified>,
+        causes: &[(Envelope<ReportClassified>, String)],
     ) -> Result<(), DbErr> {
-        let Some(report) = classifications::find(txn, cause.data.report_id).await? else {
-            return Ok(());
-        };
-        let Some(category) = report.category.clone() else {
-            // Unclassified: it joins a signal once a person gives it a category.
-            return Ok(());
-        };
-        if current_signal(txn, report.report_id).await?.is_some() {
+        let batch = placing(txn, causes).await?;
+        if batch.is_empty() {
             return Ok(());
         }
-        let signal = match self.nearest_signal(txn, &report, &category).await? {
-            Some(found) => {
-                let mut signal = signals::join(txn, found, &report).await?;
-                if signal.origin == "single_report" {
-                    let mut active: signal::ActiveModel = signal.into();
-                    active.origin = Set("duplicates".to_owned());
-                    signal = active.update(txn).await?;
+        let mut pool = Pool::load(txn, &self.duplicates, &batch, &self.seen).await?;
+        let mut growths: Vec<Growth<'_, '_>> = Vec::new();
+        let mut slots: HashMap<Uuid, usize> = HashMap::new();
+        for placing in &batch {
+            let found = pool.nearest(&self.duplicates, placing);
+            let slot = match found.and_then(|id| slots.get(&id).copied()) {
+                Some(slot) => slot,
+                None => {
+                    let (signal, opened) = match found.and_then(|id| pool.signals.get(&id)) {
+                        Some(signal) => (signal.clone(), false),
+                        None => (new_signal(&placing.row, "single_report"), true),
+                    };
+                    pool.signals.insert(signal.id, signal.clone());
+                    slots.insert(signal.id, growths.len());
+                    growths.push(Growth {
+                        signal,
+                        opened,
+                        members: Vec::new(),
+                    });
+                    growths.len() - 1
                 }
-                let detail = json!({"report_id": report.report_id});
-                signals::audit(txn, signal.id, "report_added", None, None, detail).await?;
-                let event = SignalUpdated {
-                    signal: signals::snapshot(txn, &signal).await?,
-                    change: "report_added".to_owned(),
-                    by: None,
-                    reason: None,
-                    updated_at: Utc::now(),
-                };
-                outbox
-                    .stage(txn, &Envelope::caused_by(NAME, cause, event))
-                    .await?;
-                signal
-            }
-            None => {
-                open(
-                    txn,
-                    outbox,
-                    cause,
-                    &report,
-                    &[report.report_id],
-                    "single_report",
-                )
-                .await?
-            }
-        };
-        if signal.important && signal.status == "open" {
-            escalate(txn, outbox, cause, signal, "important report").await?;
+            };
+            growths[slot].members.push(placing);
+            pool.add(placing, growths[slot].signal.id);
         }
-        super::surges::count_and_check(&self.surges, txn, outbox, cause, &report, &category).await
+        write(txn, outbox, growths).await?;
+        super::surges::count_and_check(&self.surges, txn, outbox, &batch).await
     }
+}
 
-    /// The active signal of the most similar earlier report, if one is similar enough.
-    async fn nearest_signal(
-        &self,
-        txn: &DatabaseTransaction,
-        report: &classification::Model,
-        category: &str,
-    ) -> Result<Option<signal::Model>, DbErr> {
-        use classification::Column;
-        let window = self.duplicates.window;
-        let own_districts = classifications::districts(report);
-        // Cheap columns first: most candidates share no district with the report, and are
-        // ruled out before their fingerprints (256 numbers each) are read and parsed.
-        let others: Vec<Uuid> = classification::Entity::find()
-            .select_only()
-            .columns([Column::ReportId, Column::Districts])
-            .filter(Column::Category.eq(category))
-            .filter(Column::ReportId.ne(report.report_id))
-            .filter(Column::ReceivedAt.gte(report.received_at - window))
-            .filter(Column::ReceivedAt.lte(report.received_at + window))
-            .order_by_desc(Column::ReceivedAt)
-            .limit(MAX_CANDIDATES)
-            .into_tuple::<(Uuid, serde_json::Value)>()
-            .all(txn)
-            .await?
-            .into_iter()
-            .filter(|(_, districts)| {
-                let districts: Vec<String> =
-                    serde_json::from_value(districts.clone()).unwrap_or_default();
-                DuplicateRule::share_a_district(&districts, &own_districts)
-            })
-            .map(|(id, _)| id)
-            .collect();
-        if others.is_empty() {
-            return Ok(None);
+/// The reports of `causes` still to be placed: classified, with a category, in no
+/// duplicates signal yet, each once.
+async fn placing<'a>(
+    txn: &DatabaseTransaction,
+    causes: &'a [(Envelope<ReportClassified>, String)],
+) -> Result<Vec<Placing<'a>>, DbErr> {
+    let ids: Vec<Uuid> = causes.iter().map(|(c, _)| c.data.report_id).collect();
+    let mut rows: HashMap<Uuid, classification::Model> = classification::Entity::find()
+        .filter(classification::Column::ReportId.is_in(ids.clone()))
+        .all(txn)
+        .await?
+        .into_iter()
+        .map(|row| (row.report_id, row))
+        .collect();
+    let placed = signals_of(txn, &ids).await?;
+    let mut batch = Vec::with_capacity(causes.len());
+    for (cause, trace) in causes {
+        let id = cause.data.report_id;
+        if placed.contains_key(&id) {
+            continue;
         }
-        let others = classification::Entity::find()
-            .filter(Column::ReportId.is_in(others))
+        // `remove`: each report once. Unclassified: it joins a signal once a person gives
+        // it a category.
+        let Some(row) = rows.remove(&id) else {
+            continue;
+        };
+        let Some(category) = row.category.clone() else {
+            continue;
+        };
+        batch.push(Placing {
+            cause,
+            trace,
+            parts: Arc::new(Parts::of(&row)),
+            row,
+            category,
+        });
+    }
+    Ok(batch)
+}
+
+/// A signal about to open with `first`, before any report is attached.
+fn new_signal(first: &classification::Model, origin: &str) -> signal::Model {
+    signal::Model {
+        id: Uuid::now_v7(),
+        product: first.product.clone(),
+        category: first.category.clone(),
+        districts: json!([]),
+        district_index: String::new(),
+        report_count: 0,
+        important: false,
+        status: "open".to_owned(),
+        origin: origin.to_owned(),
+        surge_key: None,
+        level: None,
+        first_seen: first.received_at,
+        last_seen: first.received_at,
+        updated_at: Utc::now(),
+    }
+}
+
+/// The events a batch announces, each with the trace of the report that caused it.
+#[derive(Default)]
+struct Announcements {
+    opened: Vec<(Envelope<SignalOpened>, String)>,
+    updated: Vec<(Envelope<SignalUpdated>, String)>,
+    escalated: Vec<(Envelope<SignalEscalated>, String)>,
+}
+
+/// Writes what the batch did to its signals: new signals and memberships, audits and
+/// events in a few multi-row statements, one update per signal that grew.
+async fn write(
+    txn: &DatabaseTransaction,
+    outbox: &Outbox,
+    growths: Vec<Growth<'_, '_>>,
+) -> Result<(), DbErr> {
+    let ids: Vec<Uuid> = growths
+        .iter()
+        .flat_map(|g| g.members.iter().map(|p| p.row.report_id))
+        .collect();
+    let levels: HashMap<Uuid, String> = alert::Entity::find()
+        .select_only()
+        .columns([alert::Column::ReportId, alert::Column::Level])
+        .filter(alert::Column::ReportId.is_in(ids))
+        .into_tuple::<(Uuid, String)>()
+        .all(txn)
+        .await?
+        .into_iter()
+        .collect();
+    let earlier = earlier_members(txn, &growths).await?;
+    let now = Utc::now();
+    let mut opened = Vec::new();
+    let mut members = Vec::new();
+    let mut audits = Vec::new();
+    let mut announced = Announcements::default();
+    for growth in growths {
+        let Some(last) = growth.members.last() else {
+            continue;
+        };
+        let rows: Vec<&classification::Model> = growth.members.iter().map(|p| &p.row).collect();
+        let levels: Vec<String> = rows
+            .iter()
+            .filter_map(|r| levels.get(&r.report_id).cloned())
+            .collect();
+        let mut signal = signals::grown(growth.signal.clone(), &rows, &levels);
+        if signal.report_count > 1 && signal.origin == "single_report" {
+            signal.origin = "duplicates".to_owned();
+        }
+        let escalates = signal.important && signal.status == "open";
+        let mut report_ids = earlier.get(&signal.id).cloned().unwrap_or_default();
+        report_ids.extend(rows.iter().map(|r| r.report_id));
+        members.extend(rows.iter().map(|r| (signal.id, r.report_id)));
+        // The first report of a new signal opens it; every other one is added to it.
+        let added = if growth.opened {
+            audits.push((
+                signal.id,
+                "opened",
+                None,
+                json!({"origin": "single_report"}),
+            ));
+            let snapshot = signals::snapshot_of(&signal, report_ids.clone());
+            let event = SignalOpened {
+                signal: snapshot,
+                opened_at: now,
+            };
+            announced.opened.push(caused(last, event));
+            &rows[1..]
+        } else {
+            &rows[..]
+        };
+        for row in added {
+            audits.push((
+                signal.id,
+                "report_added",
+                None,
+                json!({"report_id": row.report_id}),
+            ));
+        }
+        if escalates {
+            signal.status = "escalated".to_owned();
+            audits.push((
+                signal.id,
+                "escalated",
+                Some(IMPORTANT_REPORT),
+                json!({"level": null}),
+            ));
+        }
+        if growth.opened {
+            opened.push(signal::ActiveModel::from(signal.clone()).reset_all());
+        } else {
+            signal = signals::save(txn, signal).await?;
+            let event = SignalUpdated {
+                signal: signals::snapshot_of(&signal, report_ids.clone()),
+                change: "report_added".to_owned(),
+                by: None,
+                reason: None,
+                updated_at: now,
+            };
+            announced.updated.push(caused(last, event));
+        }
+        if escalates {
+            let event = SignalEscalated {
+                level: signal.level.as_deref().and_then(RiskLevel::parse),
+                signal: signals::snapshot_of(&signal, report_ids),
+                by: None,
+                reason: IMPORTANT_REPORT.to_owned(),
+                escalated_at: now,
+            };
+            announced.escalated.push(caused(last, event));
+        }
+    }
+    if !opened.is_empty() {
+        signal::Entity::insert_many(opened).exec(txn).await?;
+    }
+    insert_members(txn, &members).await?;
+    insert_audits(txn, audits).await?;
+    stage(txn, outbox, &announced.opened).await?;
+    stage(txn, outbox, &announced.updated).await?;
+    stage(txn, outbox, &announced.escalated).await
+}
+
+/// The reports already in the signals a batch grows, for their events: all of them for
+/// signals small enough, the latest [`signals::SNAPSHOT_REPORT_IDS`] of larger ones.
+async fn earlier_members(
+    txn: &DatabaseTransaction,
+    growths: &[Growth<'_, '_>],
+) -> Result<HashMap<Uuid, Vec<Uuid>>, DbErr> {
+    let limit = signals::SNAPSHOT_REPORT_IDS;
+    let existing = growths.iter().filter(|g| !g.opened).map(|g| &g.signal);
+    let (small, large): (Vec<_>, Vec<_>) =
+        existing.partition(|s| u64::try_from(s.report_count).unwrap_or(u64::MAX) <= limit);
+    let mut found: HashMap<Uuid, Vec<Uuid>> = HashMap::new();
+    if !small.is_empty() {
+        let pairs: Vec<(Uuid, Uuid)> = signal_report::Entity::find()
+            .select_only()
+            .columns([
+                signal_report::Column::SignalId,
+                signal_report::Column::ReportId,
+            ])
+            .filter(signal_report::Column::SignalId.is_in(small.iter().map(|s| s.id)))
+            .into_tuple()
             .all(txn)
             .await?;
-        let own = candidate_parts(report);
-        let mut scored: Vec<(f64, Uuid)> = others
-            .iter()
-            .filter_map(|other| {
-                let theirs = candidate_parts(other);
-                let score = self
-                    .duplicates
-                    .score(&own.view(report), &theirs.view(other))?;
-                Some((score, other.report_id))
-            })
-            .collect();
-        scored.sort_by(|a, b| b.0.total_cmp(&a.0));
-        for (_, report_id) in scored {
-            if let Some(signal) = current_signal(txn, report_id).await? {
-                if signals::ACTIVE.contains(&signal.status.as_str()) {
-                    return Ok(Some(signal));
-                }
-            }
+        for (signal, report) in pairs {
+            found.entry(signal).or_default().push(report);
         }
-        Ok(None)
     }
+    for signal in large {
+        let latest: Vec<Uuid> = signal_report::Entity::find()
+            .select_only()
+            .column(signal_report::Column::ReportId)
+            .filter(signal_report::Column::SignalId.eq(signal.id))
+            .order_by_desc(signal_report::Column::ReportId)
+            .limit(limit)
+            .into_tuple()
+            .all(txn)
+            .await?;
+        found.insert(signal.id, latest);
+    }
+    Ok(found)
+}
+
+async fn insert_members(txn: &DatabaseTransaction, members: &[(Uuid, Uuid)]) -> Result<(), DbErr> {
+    /// Rows per statement: two columns each, under both databases' parameter limits.
+    const CHUNK: usize = 1000;
+    for chunk in members.chunks(CHUNK) {
+        signal_report::Entity::insert_many(chunk.iter().map(|(signal_id, report_id)| {
+            signal_report::ActiveModel {
+                signal_id: Set(*signal_id),
+                report_id: Set(*report_id),
+            }
+        }))
+        .exec(txn)
+        .await?;
+    }
+    Ok(())
+}
+
+type Audit = (Uuid, &'static str, Option<&'static str>, serde_json::Value);
+
+async fn insert_audits(txn: &DatabaseTransaction, audits: Vec<Audit>) -> Result<(), DbErr> {
+    /// Rows per statement: seven columns each, under both databases' parameter limits.
+    const CHUNK: usize = 500;
+    let at = Utc::now();
+    let mut rows = Vec::with_capacity(audits.len());
+    for (signal_id, action, reason, detail) in audits {
+        rows.push(signal_action::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            signal_id: Set(signal_id),
+            action: Set(action.to_owned()),
+            actor: Set(None),
+            reason: Set(reason.map(str::to_owned)),
+            detail: Set(detail),
+            at: Set(at),
+        });
+    }
+    for chunk in rows.chunks(CHUNK) {
+        signal_action::Entity::insert_many(chunk.to_vec())
+            .exec(txn)
+            .await?;
+    }
+    Ok(())
+}
+
+fn caused<T: prism_contracts::Event>(placing: &Placing<'_>, event: T) -> (Envelope<T>, String) {
+    (
+        Envelope::caused_by(NAME, placing.cause, event),
+        placing.trace.to_owned(),
+    )
+}
+
+async fn stage<T: prism_contracts::Event>(
+    txn: &DatabaseTransaction,
+    outbox: &Outbox,
+    events: &[(Envelope<T>, String)],
+) -> Result<(), DbErr> {
+    if events.is_empty() {
+        return Ok(());
+    }
+    let traced: Vec<_> = events.iter().map(|(e, t)| (e, t.as_str())).collect();
+    outbox.stage_traced(txn, &traced).await
 }
 
 /// Opens a signal with `reports` and announces it.
 pub(super) async fn open(
     txn: &DatabaseTransaction,
     outbox: &Outbox,
-    cause: &Envelope<ReportClassified>,
-    first: &classification::Model,
+    cause: &Placing<'_>,
     reports: &[Uuid],
     origin: &str,
 ) -> Result<signal::Model, DbErr> {
     let now = Utc::now();
-    let id = Uuid::now_v7();
-    let row = signal::ActiveModel {
-        id: Set(id),
-        product: Set(first.product.clone()),
-        category: Set(first.category.clone()),
-        districts: Set(first.districts.clone()),
-        district_index: Set(String::new()),
-        report_count: Set(0),
-        important: Set(false),
-        status: Set("open".to_owned()),
-        origin: Set(origin.to_owned()),
-        surge_key: Set(None),
-        level: Set(None),
-        first_seen: Set(first.received_at),
-        last_seen: Set(first.received_at),
-        updated_at: Set(now),
-    }
-    .insert(txn)
-    .await?;
+    let row = signal::ActiveModel::from(new_signal(&cause.row, origin))
+        .reset_all()
+        .insert(txn)
+        .await?;
+    let id = row.id;
     signals::attach(txn, id, reports).await?;
     let signal = signals::recompute(txn, row).await?;
     signals::audit(txn, id, "opened", None, None, json!({"origin": origin})).await?;
@@ -195,70 +413,6 @@ pub(super) async fn open(
         signal: signals::snapshot(txn, &signal).await?,
         opened_at: now,
     };
-    outbox
-        .stage(txn, &Envelope::caused_by(NAME, cause, event))
-        .await?;
+    stage(txn, outbox, &[caused(cause, event)]).await?;
     Ok(signal)
-}
-
-/// Escalates a signal by itself and announces it.
-async fn escalate(
-    txn: &DatabaseTransaction,
-    outbox: &Outbox,
-    cause: &Envelope<ReportClassified>,
-    signal: signal::Model,
-    reason: &str,
-) -> Result<(), DbErr> {
-    let (_, event) = signals::mark_escalated(txn, signal, None, reason, None).await?;
-    outbox
-        .stage(txn, &Envelope::caused_by(NAME, cause, event))
-        .await
-}
-
-/// The duplicates (not surge) signal a report is in.
-pub async fn current_signal(
-    txn: &DatabaseTransaction,
-    report_id: Uuid,
-) -> Result<Option<signal::Model>, DbErr> {
-    let ids: Vec<Uuid> = signal_report::Entity::find()
-        .select_only()
-        .column(signal_report::Column::SignalId)
-        .filter(signal_report::Column::ReportId.eq(report_id))
-        .into_tuple()
-        .all(txn)
-        .await?;
-    signal::Entity::find()
-        .filter(signal::Column::Id.is_in(ids))
-        .filter(signal::Column::Origin.ne("surge"))
-        .one(txn)
-        .await
-}
-
-/// What the duplicate rule needs of a stored classification.
-struct Parts {
-    districts: Vec<String>,
-    signature: Signature,
-}
-
-impl Parts {
-    fn view<'a>(&'a self, row: &'a classification::Model) -> Candidate<'a> {
-        Candidate {
-            category: row.category.as_deref(),
-            product: &row.product,
-            districts: &self.districts,
-            received_at: row.received_at,
-            signature: &self.signature,
-        }
-    }
-}
-
-fn candidate_parts(row: &classification::Model) -> Parts {
-    Parts {
-        districts: classifications::districts(row),
-        signature: row
-            .fingerprint
-            .clone()
-            .and_then(|f| serde_json::from_value(f).ok())
-            .unwrap_or_default(),
-    }
 }

@@ -30,7 +30,7 @@ pub async fn snapshot(
     conn: &impl ConnectionTrait,
     signal: &signal::Model,
 ) -> Result<SignalSnapshot, DbErr> {
-    let mut report_ids: Vec<Uuid> = signal_report::Entity::find()
+    let report_ids: Vec<Uuid> = signal_report::Entity::find()
         .select_only()
         .column(signal_report::Column::ReportId)
         .filter(signal_report::Column::SignalId.eq(signal.id))
@@ -39,8 +39,17 @@ pub async fn snapshot(
         .into_tuple()
         .all(conn)
         .await?;
-    report_ids.reverse();
-    Ok(SignalSnapshot {
+    Ok(snapshot_of(signal, report_ids))
+}
+
+/// The event form of a signal with these reports, of which it keeps the latest
+/// [`SNAPSHOT_REPORT_IDS`] (report ids are time-ordered), oldest first.
+pub fn snapshot_of(signal: &signal::Model, mut report_ids: Vec<Uuid>) -> SignalSnapshot {
+    report_ids.sort_unstable();
+    report_ids.dedup();
+    let keep = usize::try_from(SNAPSHOT_REPORT_IDS).unwrap_or(usize::MAX);
+    let report_ids = report_ids.split_off(report_ids.len().saturating_sub(keep));
+    SignalSnapshot {
         signal_id: signal.id,
         product: signal.product.clone(),
         category: signal.category.clone(),
@@ -52,7 +61,7 @@ pub async fn snapshot(
         origin: signal.origin.clone(),
         first_seen: signal.first_seen,
         last_seen: signal.last_seen,
-    })
+    }
 }
 
 /// The reports of a signal, oldest first.
@@ -74,59 +83,107 @@ pub async fn attach(
     reports: &[Uuid],
 ) -> Result<(), DbErr> {
     let present = report_ids(conn, signal_id).await?;
-    for report_id in reports.iter().filter(|r| !present.contains(r)) {
-        signal_report::ActiveModel {
-            signal_id: Set(signal_id),
-            report_id: Set(*report_id),
-        }
-        .insert(conn)
+    let new: Vec<Uuid> = reports
+        .iter()
+        .filter(|r| !present.contains(r))
+        .copied()
+        .collect();
+    insert_members(conn, signal_id, &new).await
+}
+
+/// Adds reports to a signal in a few multi-row statements.
+pub async fn insert_members(
+    conn: &impl ConnectionTrait,
+    signal_id: Uuid,
+    reports: &[Uuid],
+) -> Result<(), DbErr> {
+    /// Rows per statement: two columns each, under both databases' parameter limits.
+    const CHUNK: usize = 1000;
+    for chunk in reports.chunks(CHUNK) {
+        signal_report::Entity::insert_many(chunk.iter().map(|report_id| {
+            signal_report::ActiveModel {
+                signal_id: Set(signal_id),
+                report_id: Set(*report_id),
+            }
+        }))
+        .exec(conn)
         .await?;
     }
     Ok(())
 }
 
-/// Adds one report to a signal and updates its aggregates from that report alone, so that
-/// a signal of thousands grows at the cost of one.
+/// Adds reports not yet in it to a signal and updates its aggregates from those reports
+/// alone, so that a signal of thousands grows at the cost of the newcomers.
 pub async fn join(
     conn: &impl ConnectionTrait,
     signal: signal::Model,
-    report: &classification::Model,
+    reports: &[&classification::Model],
 ) -> Result<signal::Model, DbErr> {
-    signal_report::ActiveModel {
-        signal_id: Set(signal.id),
-        report_id: Set(report.report_id),
+    let ids: Vec<Uuid> = reports.iter().map(|r| r.report_id).collect();
+    if ids.is_empty() {
+        return Ok(signal);
     }
-    .insert(conn)
-    .await?;
-    let level: Option<String> = alert::Entity::find()
+    insert_members(conn, signal.id, &ids).await?;
+    let levels: Vec<String> = alert::Entity::find()
         .select_only()
         .column(alert::Column::Level)
-        .filter(alert::Column::ReportId.eq(report.report_id))
+        .filter(alert::Column::ReportId.is_in(ids.clone()))
         .into_tuple()
-        .one(conn)
+        .all(conn)
         .await?;
+    save(conn, grown(signal, reports, &levels)).await
+}
+
+/// Writes every column of `signal` to its row.
+pub async fn save(
+    conn: &impl ConnectionTrait,
+    signal: signal::Model,
+) -> Result<signal::Model, DbErr> {
+    let id = signal.id;
+    let mut active = signal::ActiveModel::from(signal).reset_all();
+    active.id = sea_orm::ActiveValue::Unchanged(id);
+    active.update(conn).await
+}
+
+/// `signal` with `reports` added to its aggregates (count, districts, importance, level,
+/// first and last seen); `levels` are the alert levels of those reports.
+pub fn grown(
+    signal: signal::Model,
+    reports: &[&classification::Model],
+    levels: &[String],
+) -> signal::Model {
     let mut districts: Vec<String> =
         serde_json::from_value(signal.districts.clone()).unwrap_or_default();
-    districts.extend(super::classifications::districts(report));
+    districts.extend(
+        reports
+            .iter()
+            .flat_map(|r| super::classifications::districts(r)),
+    );
     districts.sort();
     districts.dedup();
-    let important = signal.important || report.important;
-    let level = [signal.level.as_deref(), level.as_deref()]
-        .into_iter()
-        .flatten()
-        .filter_map(RiskLevel::parse)
+    let important = signal.important || reports.iter().any(|r| r.important);
+    let level = signal
+        .level
+        .iter()
+        .chain(levels)
+        .filter_map(|l| RiskLevel::parse(l))
         .max()
         .or(important.then_some(RiskLevel::High));
-    let mut active: signal::ActiveModel = signal.clone().into();
-    active.report_count = Set(signal.report_count.saturating_add(1));
-    active.district_index = Set(districts::index(&districts));
-    active.districts = Set(serde_json::json!(districts));
-    active.important = Set(important);
-    active.level = Set(level.map(|l| l.as_str().to_owned()));
-    active.first_seen = Set(signal.first_seen.min(report.received_at));
-    active.last_seen = Set(signal.last_seen.max(report.received_at));
-    active.updated_at = Set(Utc::now());
-    active.update(conn).await
+    let received = reports.iter().map(|r| r.received_at);
+    let first_seen = received.clone().fold(signal.first_seen, DateTime::min);
+    let last_seen = received.fold(signal.last_seen, DateTime::max);
+    let added = i32::try_from(reports.len()).unwrap_or(i32::MAX);
+    signal::Model {
+        report_count: signal.report_count.saturating_add(added),
+        district_index: districts::index(&districts),
+        districts: serde_json::json!(districts),
+        important,
+        level: level.map(|l| l.as_str().to_owned()),
+        first_seen,
+        last_seen,
+        updated_at: Utc::now(),
+        ..signal
+    }
 }
 
 /// Brings a signal's count, districts, first and last seen, importance and level in line
@@ -214,16 +271,34 @@ pub async fn audit(
     reason: Option<&str>,
     detail: serde_json::Value,
 ) -> Result<(), DbErr> {
-    signal_action::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        signal_id: Set(signal_id),
-        action: Set(action.to_owned()),
-        actor: Set(actor.map(str::to_owned)),
-        reason: Set(reason.map(str::to_owned)),
-        detail: Set(detail),
-        at: Set(Utc::now()),
+    audit_many(conn, signal_id, action, actor, reason, vec![detail]).await
+}
+
+/// Records the same action on a signal once per detail, in one statement.
+pub async fn audit_many(
+    conn: &impl ConnectionTrait,
+    signal_id: Uuid,
+    action: &str,
+    actor: Option<&str>,
+    reason: Option<&str>,
+    details: Vec<serde_json::Value>,
+) -> Result<(), DbErr> {
+    if details.is_empty() {
+        return Ok(());
     }
-    .insert(conn)
+    let at = Utc::now();
+    signal_action::Entity::insert_many(details.into_iter().map(|detail| {
+        signal_action::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            signal_id: Set(signal_id),
+            action: Set(action.to_owned()),
+            actor: Set(actor.map(str::to_owned)),
+            reason: Set(reason.map(str::to_owned)),
+            detail: Set(detail),
+            at: Set(at),
+        }
+    }))
+    .exec(conn)
     .await
     .map(drop)
 }

@@ -73,3 +73,79 @@ async fn an_important_signal_escalates_by_itself() {
     assert_eq!(escalated[0]["data"]["by"], Value::Null);
     assert_eq!(escalated[0]["data"]["level"], "high");
 }
+
+#[tokio::test]
+async fn reports_of_one_risk_arriving_together_end_in_one_signal_with_every_report() {
+    let app = spawn_app().await;
+    // Sent back to back, so that clustering takes several of them in one batch: the later
+    // ones must join the signal an earlier one of the same batch opened.
+    // Duplicates share a district; together they cover four.
+    let districts: [&[&str]; 5] = [
+        &["310115"],
+        &["310115", "310104"],
+        &["310101", "310115"],
+        &["310115"],
+        &["310106", "310115"],
+    ];
+    let mut ids = Vec::new();
+    for (i, districts) in districts.iter().enumerate() {
+        let content = format!("第{i}批次电热水壶底座接线松动，烧水时底座发烫冒烟，存在起火风险");
+        ids.push(app.publish(report("电热水壶", &content, districts)).await);
+    }
+    let signal = app.signal_of(ids[0]).await;
+    for id in &ids[1..] {
+        assert_eq!(app.signal_of(*id).await["id"], signal["id"]);
+    }
+    let token = app.regulator();
+    let path = format!("/v1/signals/{}", signal["id"].as_str().expect("id"));
+    let signal = prism_test_support::eventually(
+        "all five reports in the signal",
+        std::time::Duration::from_secs(20),
+        || async {
+            let detail = app.json(&path, &token).await;
+            (detail["report_count"] == 5).then_some(detail)
+        },
+    )
+    .await;
+    assert_eq!(signal["origin"], "duplicates");
+    assert_eq!(
+        signal["districts"],
+        serde_json::json!(["310101", "310104", "310106", "310115"])
+    );
+    let mut listed: Vec<&str> = signal["report_ids"]
+        .as_array()
+        .expect("report ids")
+        .iter()
+        .filter_map(Value::as_str)
+        .collect();
+    listed.sort_unstable();
+    let mut sent: Vec<String> = ids.iter().map(ToString::to_string).collect();
+    sent.sort_unstable();
+    assert_eq!(listed, sent);
+    let added = signal["history"]
+        .as_array()
+        .expect("history")
+        .iter()
+        .filter(|a| a["action"] == "report_added")
+        .count();
+    assert_eq!(added, 4, "one audit entry per report that joined");
+    // Each announcement carries the signal as it then stood; the last one has all five.
+    // Five reports in Pudong today against no history is also a surge: its own signal.
+    let of_duplicates = |events: Vec<Value>| -> Vec<Value> {
+        events
+            .into_iter()
+            .filter(|e| e["data"]["signal"]["origin"] != "surge")
+            .collect()
+    };
+    let opened = of_duplicates(app.announced(v1::SIGNAL_OPENED).await);
+    assert_eq!(opened.len(), 1);
+    let updated = of_duplicates(app.announced(v1::SIGNAL_UPDATED).await);
+    let last = updated.last().unwrap_or(&opened[0]);
+    assert_eq!(last["data"]["signal"]["report_count"], 5);
+    assert_eq!(
+        last["data"]["signal"]["report_ids"]
+            .as_array()
+            .map(Vec::len),
+        Some(5)
+    );
+}
