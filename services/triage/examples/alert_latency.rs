@@ -233,7 +233,14 @@ async fn main() -> anyhow::Result<()> {
         (backlog + important) as f64 / clustered_in
     );
     for line in metrics.render().lines() {
-        if line.starts_with("consumer_batch_events") {
+        let per_batch = [
+            "consumer_batch_events",
+            "consumer_apply_seconds",
+            "consumer_gate_wait_seconds",
+        ];
+        if per_batch.iter().any(|m| line.starts_with(m))
+            && (line.contains("quantile=\"0.5\"") || line.contains("quantile=\"0.99\""))
+        {
             println!("{line}");
         }
         if line.starts_with("triage_") && line.contains("quantile=\"0.99\"") {

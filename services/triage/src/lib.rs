@@ -47,9 +47,10 @@ impl Application {
             lexicon: domain::importance::Lexicon::shipped(),
             hazards: domain::hazard::Hazards::shipped(),
         });
-        let (js, lexicon) = (service.js.clone(), domain::importance::Lexicon::shipped());
+        let url = service.settings.nats.url.clone();
+        let lexicon = domain::importance::Lexicon::shipped();
         service.spawn(|shutdown| async move {
-            if let Err(error) = messaging::alerts::run(js, lexicon, shutdown).await {
+            if let Err(error) = messaging::alerts::run_apart(url, lexicon, shutdown).await {
                 tracing::error!(error = ?error, "the alert consumer stopped");
             }
         });
@@ -58,10 +59,10 @@ impl Application {
         }
         service.consume(
             messaging::signal_consumer(),
-            Arc::new(messaging::signals::Signals {
-                outbox: service.outbox.clone(),
-                clustering: store::clustering::Clustering::default(),
-            }),
+            Arc::new(messaging::signals::Signals::new(
+                service.outbox.clone(),
+                store::clustering::Clustering::default(),
+            )),
         );
         Ok(Self { service, catalogue })
     }

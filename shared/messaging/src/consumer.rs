@@ -11,7 +11,7 @@ pub use runner::{consumer_config, run};
 use std::{future::Future, time::Duration};
 
 use prism_contracts::RawEnvelope;
-use sea_orm::DatabaseTransaction;
+use sea_orm::{DatabaseConnection, DatabaseTransaction};
 
 /// A durable consumer of one stream.
 #[derive(Debug, Clone)]
@@ -124,6 +124,20 @@ pub trait Apply: Send + Sync + 'static {
     /// that must not start before the commit, such as waking a worker that reads what the
     /// transaction wrote.
     fn committed(&self) {}
+
+    /// Called with a batch before its transaction, outside the write gate: for reads a
+    /// handler can do ahead, while another writer holds SQLite's write lock, and keep for
+    /// [`Apply::apply_many`]. What it reads may change before the transaction starts, so
+    /// the handler must check, inside the transaction, what its decisions depend on. By
+    /// default nothing.
+    fn prepare(
+        &self,
+        db: &DatabaseConnection,
+        events: &[(RawEnvelope, tracing::Span)],
+    ) -> impl Future<Output = ()> + Send {
+        let _ = (db, events);
+        async {}
+    }
 
     /// Applies events that arrived together, in order, in one transaction, each inside its
     /// own span. A handler whose writes can be gathered into multi-row statements

@@ -20,8 +20,9 @@ use prism_contracts::{
 };
 use prism_messaging::Outbox;
 use sea_orm::{
-    ActiveModelTrait as _, ActiveValue::Set, ColumnTrait as _, DatabaseTransaction, DbErr,
-    EntityTrait as _, QueryFilter as _, QueryOrder as _, QuerySelect as _,
+    ActiveModelTrait as _, ActiveValue::Set, ColumnTrait as _, ConnectionTrait,
+    DatabaseTransaction, DbErr, EntityTrait as _, QueryFilter as _, QueryOrder as _,
+    QuerySelect as _,
 };
 use serde_json::json;
 use uuid::Uuid;
@@ -67,53 +68,123 @@ struct Growth<'b, 'a> {
     members: Vec<&'b Placing<'a>>,
 }
 
+/// A batch's candidates, read before its transaction (see [`Clustering::prepare`]).
+pub struct Prepared {
+    reports: Vec<Uuid>,
+    pool: Pool,
+}
+
 impl Clustering {
+    /// Reads a batch's candidates ahead, outside the write gate, so that on SQLite
+    /// classification can write while clustering reads.
+    pub async fn prepare(
+        &self,
+        db: &impl ConnectionTrait,
+        causes: &[(Envelope<ReportClassified>, String)],
+    ) -> Result<Prepared, DbErr> {
+        let batch = placing(db, causes).await?;
+        let pool = Pool::load(db, &self.duplicates, &batch, &self.seen).await?;
+        Ok(Prepared {
+            reports: batch.iter().map(|p| p.row.report_id).collect(),
+            pool,
+        })
+    }
+
     /// Places classified reports that arrived together in signals, in order, and checks
-    /// for surges.
+    /// for surges; with their candidates `prepared` ahead if they were.
     pub async fn place(
         &self,
         txn: &DatabaseTransaction,
         outbox: &Outbox,
         causes: &[(Envelope<ReportClassified>, String)],
+        prepared: Option<Prepared>,
     ) -> Result<(), DbErr> {
         let batch = placing(txn, causes).await?;
         if batch.is_empty() {
             return Ok(());
         }
-        let mut pool = Pool::load(txn, &self.duplicates, &batch, &self.seen).await?;
-        let mut growths: Vec<Growth<'_, '_>> = Vec::new();
-        let mut slots: HashMap<Uuid, usize> = HashMap::new();
-        for placing in &batch {
-            let found = pool.nearest(&self.duplicates, placing);
-            let slot = match found.and_then(|id| slots.get(&id).copied()) {
-                Some(slot) => slot,
-                None => {
-                    let (signal, opened) = match found.and_then(|id| pool.signals.get(&id)) {
-                        Some(signal) => (signal.clone(), false),
-                        None => (new_signal(&placing.row, "single_report"), true),
-                    };
-                    pool.signals.insert(signal.id, signal.clone());
-                    slots.insert(signal.id, growths.len());
-                    growths.push(Growth {
-                        signal,
-                        opened,
-                        members: Vec::new(),
-                    });
-                    growths.len() - 1
-                }
-            };
-            growths[slot].members.push(placing);
-            pool.add(placing, growths[slot].signal.id);
-        }
+        let ahead = prepared
+            .filter(|p| p.reports.iter().eq(batch.iter().map(|b| &b.row.report_id)))
+            .map(|p| p.pool);
+        let planned = match ahead {
+            Some(pool) => self.plan(txn, pool, &batch).await?,
+            None => None,
+        };
+        let growths = match planned {
+            Some(growths) => growths,
+            // Not read ahead, or a signal it chose was dismissed or merged meanwhile:
+            // decide again on what the transaction sees.
+            None => {
+                let pool = Pool::load(txn, &self.duplicates, &batch, &self.seen).await?;
+                self.plan(txn, pool, &batch).await?.ok_or_else(|| {
+                    DbErr::Custom("a signal changed while clustering read it".to_owned())
+                })?
+            }
+        };
         write(txn, outbox, growths).await?;
         super::surges::count_and_check(&self.surges, txn, outbox, &batch).await
+    }
+
+    /// Which signal each report goes to, in order (an earlier report's, or one it opens),
+    /// with the signals as the transaction sees them; `None` when a signal chosen is no
+    /// longer active.
+    async fn plan<'b, 'a>(
+        &self,
+        txn: &DatabaseTransaction,
+        mut pool: Pool,
+        batch: &'b [Placing<'a>],
+    ) -> Result<Option<Vec<Growth<'b, 'a>>>, DbErr> {
+        let mut planned: Vec<(Uuid, Option<signal::Model>, Vec<&'b Placing<'a>>)> = Vec::new();
+        for placing in batch {
+            let id = match pool.nearest(&self.duplicates, placing) {
+                Some(id) => id,
+                None => {
+                    let opened = new_signal(&placing.row, "single_report");
+                    pool.statuses.insert(opened.id, opened.status.clone());
+                    let id = opened.id;
+                    planned.push((id, Some(opened), Vec::new()));
+                    id
+                }
+            };
+            match planned.iter_mut().find(|(planned, _, _)| *planned == id) {
+                Some((_, _, members)) => members.push(placing),
+                None => planned.push((id, None, vec![placing])),
+            }
+            pool.add(placing, id);
+        }
+        let existing: Vec<Uuid> = planned
+            .iter()
+            .filter(|(_, opened, _)| opened.is_none())
+            .map(|(id, _, _)| *id)
+            .collect();
+        let mut models: HashMap<Uuid, signal::Model> = signal::Entity::find()
+            .filter(signal::Column::Id.is_in(existing))
+            .filter(signal::Column::Status.is_in(signals::ACTIVE))
+            .all(txn)
+            .await?
+            .into_iter()
+            .map(|s| (s.id, s))
+            .collect();
+        let mut growths = Vec::with_capacity(planned.len());
+        for (id, opened, members) in planned {
+            let is_new = opened.is_some();
+            let Some(signal) = opened.or_else(|| models.remove(&id)) else {
+                return Ok(None);
+            };
+            growths.push(Growth {
+                signal,
+                opened: is_new,
+                members,
+            });
+        }
+        Ok(Some(growths))
     }
 }
 
 /// The reports of `causes` still to be placed: classified, with a category, in no
 /// duplicates signal yet, each once.
 async fn placing<'a>(
-    txn: &DatabaseTransaction,
+    txn: &impl ConnectionTrait,
     causes: &'a [(Envelope<ReportClassified>, String)],
 ) -> Result<Vec<Placing<'a>>, DbErr> {
     let ids: Vec<Uuid> = causes.iter().map(|(c, _)| c.data.report_id).collect();

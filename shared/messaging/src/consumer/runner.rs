@@ -151,13 +151,21 @@ impl<A: Apply> Context<A> {
                 }
             }
         }
+        self.handler.prepare(&self.db, &events).await;
         let result = {
+            let waiting = std::time::Instant::now();
             let _turn = self
                 .outbox
                 .gate()
                 .enter(&self.db, self.spec.is_important_lane())
                 .await;
-            apply_all(&self.db, consumer, events, self.handler.as_ref()).await
+            let applying = std::time::Instant::now();
+            metrics::histogram!("consumer_gate_wait_seconds", "consumer" => consumer.to_owned())
+                .record((applying - waiting).as_secs_f64());
+            let result = apply_all(&self.db, consumer, events, self.handler.as_ref()).await;
+            metrics::histogram!("consumer_apply_seconds", "consumer" => consumer.to_owned())
+                .record(applying.elapsed().as_secs_f64());
+            result
         };
         let outcomes = match result {
             Ok(outcomes) => outcomes,

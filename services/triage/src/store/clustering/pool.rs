@@ -7,9 +7,9 @@ use std::{
 
 use sea_orm::{
     prelude::DateTimeUtc,
-    sea_query::{Alias, Expr},
-    ColumnTrait as _, Condition, DatabaseTransaction, DbErr, EntityTrait as _, QueryFilter as _,
-    QueryOrder as _, QuerySelect as _,
+    sea_query::{Alias, Expr, JoinType, Order, Query},
+    ColumnTrait as _, Condition, ConnectionTrait, DbErr, EntityTrait as _, QueryFilter as _,
+    QuerySelect as _,
 };
 use uuid::Uuid;
 
@@ -31,7 +31,8 @@ use crate::{
 /// end in one signal.
 pub struct Pool {
     candidates: Vec<Known>,
-    pub signals: HashMap<Uuid, signal::Model>,
+    /// The status of each candidate's signal, and of signals the batch opens.
+    pub statuses: HashMap<Uuid, String>,
 }
 
 /// A placed report: what the duplicate rule compares, and its signal.
@@ -79,7 +80,7 @@ impl Pool {
     /// candidates share no district and their fingerprints (256 numbers each) need not be
     /// read and parsed; each fingerprint is parsed once for the whole batch.
     pub async fn load(
-        txn: &DatabaseTransaction,
+        txn: &impl ConnectionTrait,
         rule: &DuplicateRule,
         batch: &[Placing<'_>],
         cache: &PartsCache,
@@ -90,7 +91,8 @@ impl Pool {
         categories.sort_unstable();
         categories.dedup();
         let mut ids: Vec<Uuid> = Vec::new();
-        let mut categories_of: HashMap<Uuid, String> = HashMap::new();
+        let mut categories_of: HashMap<Uuid, (String, Option<Uuid>)> = HashMap::new();
+        let mut statuses: HashMap<Uuid, String> = HashMap::new();
         for category in categories {
             let of_category = || batch.iter().filter(move |p| p.category == category);
             let (Some(from), Some(to)) = (
@@ -110,33 +112,70 @@ impl Pool {
             let mut shares = Condition::any();
             for district in districts {
                 shares = shares.add(
-                    Expr::col(Column::Districts)
+                    Expr::col((classification::Entity, Column::Districts))
                         .cast_as(Alias::new("text"))
                         .like(format!("%\"{district}\"%")),
                 );
             }
-            let found: Vec<Uuid> = classification::Entity::find()
-                .select_only()
-                .column(Column::ReportId)
-                .filter(Column::Category.eq(category))
-                .filter(Column::ReceivedAt.gte(from - rule.window))
-                .filter(Column::ReceivedAt.lte(to + rule.window))
-                .filter(shares)
-                .order_by_desc(Column::ReceivedAt)
+            let received = Expr::col((classification::Entity, Column::ReceivedAt));
+            // Each candidate with the duplicates signal it is in and that signal's status,
+            // in the same statement.
+            let query = Query::select()
+                .expr_as(
+                    Expr::col((classification::Entity, Column::ReportId)),
+                    Alias::new("report_id"),
+                )
+                .expr_as(
+                    Expr::col((signal::Entity, signal::Column::Id)),
+                    Alias::new("signal_id"),
+                )
+                .expr_as(
+                    Expr::col((signal::Entity, signal::Column::Status)),
+                    Alias::new("status"),
+                )
+                .from(classification::Entity)
+                .left_join(
+                    signal_report::Entity,
+                    Expr::col((signal_report::Entity, signal_report::Column::ReportId))
+                        .equals((classification::Entity, Column::ReportId)),
+                )
+                .join(
+                    JoinType::LeftJoin,
+                    signal::Entity,
+                    Condition::all()
+                        .add(
+                            Expr::col((signal::Entity, signal::Column::Id))
+                                .equals((signal_report::Entity, signal_report::Column::SignalId)),
+                        )
+                        .add(Expr::col((signal::Entity, signal::Column::Origin)).ne("surge")),
+                )
+                .and_where(Expr::col((classification::Entity, Column::Category)).eq(category))
+                .and_where(received.clone().gte(from - rule.window))
+                .and_where(received.lte(to + rule.window))
+                .cond_where(shares)
+                .order_by((classification::Entity, Column::ReceivedAt), Order::Desc)
                 .limit(MAX_CANDIDATES + own.len() as u64)
-                .into_tuple()
-                .all(txn)
-                .await?;
-            for id in found.into_iter().filter(|id| !own.contains(id)) {
-                ids.push(id);
-                categories_of.insert(id, category.to_owned());
+                .to_owned();
+            let backend = txn.get_database_backend();
+            for row in txn.query_all(backend.build(&query)).await? {
+                let id: Uuid = row.try_get("", "report_id")?;
+                let signal: Option<Uuid> = row.try_get("", "signal_id")?;
+                let status: Option<String> = row.try_get("", "status")?;
+                if own.contains(&id) {
+                    continue;
+                }
+                // A report in a surge signal as well comes twice, once without a signal.
+                match categories_of.get_mut(&id) {
+                    Some((_, known)) => *known = known.or(signal),
+                    None => {
+                        ids.push(id);
+                        categories_of.insert(id, (category.to_owned(), signal));
+                    }
+                }
+                if let (Some(signal), Some(status)) = (signal, status) {
+                    statuses.insert(signal, status);
+                }
             }
-        }
-        if ids.is_empty() {
-            return Ok(Self {
-                candidates: Vec::new(),
-                signals: HashMap::new(),
-            });
         }
         let mut parts = cache.get(&ids);
         let missing: Vec<Uuid> = ids
@@ -149,21 +188,19 @@ impl Pool {
             cache.put(&read);
             parts.extend(read);
         }
-        let memberships = signals_of(txn, &ids).await?;
         let candidates = categories_of
             .into_iter()
-            .filter_map(|(id, category)| {
+            .filter_map(|(id, (category, signal))| {
                 Some(Known {
                     category,
                     parts: parts.remove(&id)?,
-                    signal: memberships.get(&id).map(|s| s.id),
+                    signal,
                 })
             })
             .collect();
-        let signals = memberships.into_values().map(|s| (s.id, s)).collect();
         Ok(Self {
             candidates,
-            signals,
+            statuses,
         })
     }
 
@@ -181,9 +218,9 @@ impl Pool {
             .collect();
         scored.sort_by(|a, b| b.0.total_cmp(&a.0));
         scored.into_iter().map(|(_, signal)| signal).find(|id| {
-            self.signals
+            self.statuses
                 .get(id)
-                .is_some_and(|s| signals::ACTIVE.contains(&s.status.as_str()))
+                .is_some_and(|s| signals::ACTIVE.contains(&s.as_str()))
         })
     }
 
@@ -201,7 +238,7 @@ impl Pool {
 /// as text, parsed straight into a signature rather than through a JSON tree of 256
 /// numbers.
 async fn read_parts(
-    txn: &DatabaseTransaction,
+    txn: &impl ConnectionTrait,
     reports: Vec<Uuid>,
 ) -> Result<HashMap<Uuid, Arc<Parts>>, DbErr> {
     use classification::Column;
@@ -240,7 +277,7 @@ async fn read_parts(
 
 /// The duplicates (not surge) signal each of `reports` is in, if any.
 pub async fn signals_of(
-    txn: &DatabaseTransaction,
+    txn: &impl ConnectionTrait,
     reports: &[Uuid],
 ) -> Result<HashMap<Uuid, signal::Model>, DbErr> {
     let pairs: Vec<(Uuid, Uuid)> = signal_report::Entity::find()
