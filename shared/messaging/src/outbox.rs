@@ -22,6 +22,8 @@ use crate::gate::WriteGate;
 #[derive(Clone, Default)]
 pub struct Outbox {
     wake: Arc<Notify>,
+    /// The relay's important lane has a publisher of its own, woken by the same commits.
+    wake_important: Arc<Notify>,
     gate: Arc<WriteGate>,
 }
 
@@ -105,6 +107,7 @@ impl Outbox {
     /// instead of waiting for its fallback poll.
     pub fn committed(&self) {
         self.wake.notify_one();
+        self.wake_important.notify_one();
     }
 
     /// The service's write gate: enter it before a write transaction.
@@ -114,5 +117,9 @@ impl Outbox {
 
     pub(crate) fn waker(&self) -> Arc<Notify> {
         self.wake.clone()
+    }
+
+    pub(crate) fn important_waker(&self) -> Arc<Notify> {
+        self.wake_important.clone()
     }
 }
