@@ -20,16 +20,15 @@ use prism_contracts::{
 };
 use prism_messaging::Outbox;
 use sea_orm::{
-    ActiveModelTrait as _, ActiveValue::Set, ColumnTrait as _, ConnectionTrait,
-    DatabaseTransaction, DbErr, EntityTrait as _, QueryFilter as _, QueryOrder as _,
-    QuerySelect as _,
+    ActiveModelTrait as _, ColumnTrait as _, ConnectionTrait, DatabaseTransaction, DbErr,
+    EntityTrait as _, QueryFilter as _, QuerySelect as _,
 };
 use serde_json::json;
 use uuid::Uuid;
 
 use self::pool::{signals_of, Parts, PartsCache, Pool};
 use super::{
-    entities::{alert, classification, signal, signal_action, signal_report},
+    entities::{alert, classification, signal, signal_report},
     signals,
 };
 use crate::{
@@ -294,11 +293,9 @@ async fn write(
         members.extend(rows.iter().map(|r| (signal.id, r.report_id)));
         // The first report of a new signal opens it; every other one is added to it.
         let added = if growth.opened {
-            audits.push((
-                signal.id,
-                "opened",
-                None,
-                json!({"origin": "single_report"}),
+            let detail = json!({"origin": "single_report"});
+            audits.push(signals::audit_entry(
+                signal.id, "opened", None, None, detail,
             ));
             let snapshot = signals::snapshot_of(&signal, report_ids.clone());
             let event = SignalOpened {
@@ -311,20 +308,25 @@ async fn write(
             &rows[..]
         };
         for row in added {
-            audits.push((
+            let detail = json!({"report_id": row.report_id});
+            audits.push(signals::audit_entry(
                 signal.id,
                 "report_added",
                 None,
-                json!({"report_id": row.report_id}),
+                None,
+                detail,
             ));
         }
         if escalates {
             signal.status = "escalated".to_owned();
-            audits.push((
+            let detail = json!({"level": null});
+            let reason = Some(IMPORTANT_REPORT);
+            audits.push(signals::audit_entry(
                 signal.id,
                 "escalated",
-                Some(IMPORTANT_REPORT),
-                json!({"level": null}),
+                None,
+                reason,
+                detail,
             ));
         }
         if growth.opened {
@@ -354,8 +356,8 @@ async fn write(
     if !opened.is_empty() {
         signal::Entity::insert_many(opened).exec(txn).await?;
     }
-    insert_members(txn, &members).await?;
-    insert_audits(txn, audits).await?;
+    signals::insert_members(txn, &members).await?;
+    signals::insert_audits(txn, audits).await?;
     stage(txn, outbox, &announced.opened).await?;
     stage(txn, outbox, &announced.updated).await?;
     stage(txn, outbox, &announced.escalated).await
@@ -388,60 +390,9 @@ async fn earlier_members(
         }
     }
     for signal in large {
-        let latest: Vec<Uuid> = signal_report::Entity::find()
-            .select_only()
-            .column(signal_report::Column::ReportId)
-            .filter(signal_report::Column::SignalId.eq(signal.id))
-            .order_by_desc(signal_report::Column::ReportId)
-            .limit(limit)
-            .into_tuple()
-            .all(txn)
-            .await?;
-        found.insert(signal.id, latest);
+        found.insert(signal.id, signals::latest_report_ids(txn, signal.id).await?);
     }
     Ok(found)
-}
-
-async fn insert_members(txn: &DatabaseTransaction, members: &[(Uuid, Uuid)]) -> Result<(), DbErr> {
-    /// Rows per statement: two columns each, under both databases' parameter limits.
-    const CHUNK: usize = 1000;
-    for chunk in members.chunks(CHUNK) {
-        signal_report::Entity::insert_many(chunk.iter().map(|(signal_id, report_id)| {
-            signal_report::ActiveModel {
-                signal_id: Set(*signal_id),
-                report_id: Set(*report_id),
-            }
-        }))
-        .exec(txn)
-        .await?;
-    }
-    Ok(())
-}
-
-type Audit = (Uuid, &'static str, Option<&'static str>, serde_json::Value);
-
-async fn insert_audits(txn: &DatabaseTransaction, audits: Vec<Audit>) -> Result<(), DbErr> {
-    /// Rows per statement: seven columns each, under both databases' parameter limits.
-    const CHUNK: usize = 500;
-    let at = Utc::now();
-    let mut rows = Vec::with_capacity(audits.len());
-    for (signal_id, action, reason, detail) in audits {
-        rows.push(signal_action::ActiveModel {
-            id: Set(Uuid::now_v7()),
-            signal_id: Set(signal_id),
-            action: Set(action.to_owned()),
-            actor: Set(None),
-            reason: Set(reason.map(str::to_owned)),
-            detail: Set(detail),
-            at: Set(at),
-        });
-    }
-    for chunk in rows.chunks(CHUNK) {
-        signal_action::Entity::insert_many(chunk.to_vec())
-            .exec(txn)
-            .await?;
-    }
-    Ok(())
 }
 
 fn caused<T: prism_contracts::Event>(placing: &Placing<'_>, event: T) -> (Envelope<T>, String) {

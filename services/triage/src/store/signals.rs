@@ -30,16 +30,24 @@ pub async fn snapshot(
     conn: &impl ConnectionTrait,
     signal: &signal::Model,
 ) -> Result<SignalSnapshot, DbErr> {
-    let report_ids: Vec<Uuid> = signal_report::Entity::find()
+    let report_ids = latest_report_ids(conn, signal.id).await?;
+    Ok(snapshot_of(signal, report_ids))
+}
+
+/// The latest [`SNAPSHOT_REPORT_IDS`] reports of a signal, newest first.
+pub async fn latest_report_ids(
+    conn: &impl ConnectionTrait,
+    signal_id: Uuid,
+) -> Result<Vec<Uuid>, DbErr> {
+    signal_report::Entity::find()
         .select_only()
         .column(signal_report::Column::ReportId)
-        .filter(signal_report::Column::SignalId.eq(signal.id))
+        .filter(signal_report::Column::SignalId.eq(signal_id))
         .order_by_desc(signal_report::Column::ReportId)
         .limit(SNAPSHOT_REPORT_IDS)
         .into_tuple()
         .all(conn)
-        .await?;
-    Ok(snapshot_of(signal, report_ids))
+        .await
 }
 
 /// The event form of a signal with these reports, of which it keeps the latest
@@ -83,26 +91,25 @@ pub async fn attach(
     reports: &[Uuid],
 ) -> Result<(), DbErr> {
     let present = report_ids(conn, signal_id).await?;
-    let new: Vec<Uuid> = reports
+    let new: Vec<(Uuid, Uuid)> = reports
         .iter()
         .filter(|r| !present.contains(r))
-        .copied()
+        .map(|r| (signal_id, *r))
         .collect();
-    insert_members(conn, signal_id, &new).await
+    insert_members(conn, &new).await
 }
 
-/// Adds reports to a signal in a few multi-row statements.
+/// Adds (signal, report) memberships in a few multi-row statements.
 pub async fn insert_members(
     conn: &impl ConnectionTrait,
-    signal_id: Uuid,
-    reports: &[Uuid],
+    members: &[(Uuid, Uuid)],
 ) -> Result<(), DbErr> {
     /// Rows per statement: two columns each, under both databases' parameter limits.
     const CHUNK: usize = 1000;
-    for chunk in reports.chunks(CHUNK) {
-        signal_report::Entity::insert_many(chunk.iter().map(|report_id| {
+    for chunk in members.chunks(CHUNK) {
+        signal_report::Entity::insert_many(chunk.iter().map(|(signal_id, report_id)| {
             signal_report::ActiveModel {
-                signal_id: Set(signal_id),
+                signal_id: Set(*signal_id),
                 report_id: Set(*report_id),
             }
         }))
@@ -123,7 +130,8 @@ pub async fn join(
     if ids.is_empty() {
         return Ok(signal);
     }
-    insert_members(conn, signal.id, &ids).await?;
+    let members: Vec<(Uuid, Uuid)> = ids.iter().map(|r| (signal.id, *r)).collect();
+    insert_members(conn, &members).await?;
     let levels: Vec<String> = alert::Entity::find()
         .select_only()
         .column(alert::Column::Level)
@@ -271,36 +279,42 @@ pub async fn audit(
     reason: Option<&str>,
     detail: serde_json::Value,
 ) -> Result<(), DbErr> {
-    audit_many(conn, signal_id, action, actor, reason, vec![detail]).await
+    let entry = audit_entry(signal_id, action, actor, reason, detail);
+    insert_audits(conn, vec![entry]).await
 }
 
-/// Records the same action on a signal once per detail, in one statement.
-pub async fn audit_many(
-    conn: &impl ConnectionTrait,
+/// One line of a signal's audit, to be written with [`insert_audits`].
+pub fn audit_entry(
     signal_id: Uuid,
     action: &str,
     actor: Option<&str>,
     reason: Option<&str>,
-    details: Vec<serde_json::Value>,
-) -> Result<(), DbErr> {
-    if details.is_empty() {
-        return Ok(());
+    detail: serde_json::Value,
+) -> signal_action::ActiveModel {
+    signal_action::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        signal_id: Set(signal_id),
+        action: Set(action.to_owned()),
+        actor: Set(actor.map(str::to_owned)),
+        reason: Set(reason.map(str::to_owned)),
+        detail: Set(detail),
+        at: Set(Utc::now()),
     }
-    let at = Utc::now();
-    signal_action::Entity::insert_many(details.into_iter().map(|detail| {
-        signal_action::ActiveModel {
-            id: Set(Uuid::now_v7()),
-            signal_id: Set(signal_id),
-            action: Set(action.to_owned()),
-            actor: Set(actor.map(str::to_owned)),
-            reason: Set(reason.map(str::to_owned)),
-            detail: Set(detail),
-            at: Set(at),
-        }
-    }))
-    .exec(conn)
-    .await
-    .map(drop)
+}
+
+/// Writes audit lines in a few multi-row statements, in order.
+pub async fn insert_audits(
+    conn: &impl ConnectionTrait,
+    entries: Vec<signal_action::ActiveModel>,
+) -> Result<(), DbErr> {
+    /// Rows per statement: seven columns each, under both databases' parameter limits.
+    const CHUNK: usize = 500;
+    for chunk in entries.chunks(CHUNK) {
+        signal_action::Entity::insert_many(chunk.to_vec())
+            .exec(conn)
+            .await?;
+    }
+    Ok(())
 }
 
 /// A signal's audit, oldest first.
