@@ -67,8 +67,12 @@ fn percentile(sorted: &[f64], p: f64) -> f64 {
     sorted.get(index).copied().unwrap_or(f64::NAN)
 }
 
-#[tokio::main]
-async fn main() -> anyhow::Result<()> {
+fn main() -> anyhow::Result<()> {
+    // As the triage binary does: bulk work on bulk-priority threads.
+    prism_runtime::priority::bulk_runtime()?.block_on(run())
+}
+
+async fn run() -> anyhow::Result<()> {
     let mut args = std::env::args().skip(1);
     let backlog: usize = args
         .next()
@@ -126,7 +130,6 @@ async fn main() -> anyhow::Result<()> {
         }
     );
 
-    let mut alerts = client.subscribe(v1::ALERT_RAISED.to_owned()).await?;
     let settings = Settings::ephemeral(
         "triage",
         &database.url,
@@ -141,42 +144,21 @@ async fn main() -> anyhow::Result<()> {
 
     let routine_durable = triage::messaging::ROUTINE;
     let before = pending(&js, v1::INTAKE.name, routine_durable).await;
-    let mut latencies = Vec::with_capacity(important);
-    let mut in_triage = Vec::with_capacity(important);
-    for i in 0..important {
-        let report = received(
-            ReportKind::Important,
-            "儿童电动滑板车",
-            "充电时起火，2名儿童受伤",
-            DISTRICTS[i % 16],
-        );
-        let id = report.report_id;
-        let event = Envelope::new("intake", report);
-        let sent = Instant::now();
-        js.publish(
-            v1::report_received(Lane::Important),
-            serde_json::to_vec(&event)?.into(),
-        )
-        .await?
-        .await?;
-        loop {
-            let message = tokio::time::timeout(Duration::from_secs(120), alerts.next())
-                .await?
-                .ok_or_else(|| anyhow::anyhow!("alert subscription closed"))?;
-            let raw = RawEnvelope::from_slice(&message.payload)?;
-            let alert = raw.decode::<prism_contracts::events::triage::AlertRaised>()?;
-            if alert.data.report_id == id {
-                latencies.push(sent.elapsed().as_secs_f64() * 1000.0);
-                if std::env::var_os("VERBOSE").is_some() {
-                    println!("alert {i}: {:.1} ms", sent.elapsed().as_secs_f64() * 1000.0);
-                }
-                let step = alert.data.raised_at - alert.data.received_at;
-                in_triage.push(step.num_microseconds().unwrap_or(0) as f64 / 1000.0);
-                break;
-            }
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    // The probe publishes and listens from a thread and runtime of its own, as another
+    // service would: on triage's runtime, busy classifying, the probe's own socket would be
+    // polled only between triage's tasks and the figure would time the probe, not triage.
+    let url = nats.url();
+    // Started from the main thread, so at the process's priority like another service.
+    let (done, finished) = tokio::sync::oneshot::channel();
+    std::thread::spawn(move || {
+        let result = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(anyhow::Error::from)
+            .and_then(|runtime| runtime.block_on(probe(url, important)));
+        let _ = done.send(result);
+    });
+    let (mut latencies, mut in_triage) = finished.await??;
     let after = pending(&js, v1::INTAKE.name, routine_durable).await;
     for (name, values) in [
         ("publish → AlertRaised received", &mut latencies),
@@ -248,4 +230,50 @@ async fn main() -> anyhow::Result<()> {
         }
     }
     Ok(())
+}
+
+/// Sends `important` important reports one every 50 ms and times each from its publication
+/// to its `AlertRaised` arriving; also returns each alert's step in triage (`raised_at −
+/// received_at`), in milliseconds.
+async fn probe(url: String, important: usize) -> anyhow::Result<(Vec<f64>, Vec<f64>)> {
+    let client = async_nats::connect(url).await?;
+    let js = jetstream::new(client.clone());
+    let mut alerts = client.subscribe(v1::ALERT_RAISED.to_owned()).await?;
+    let mut latencies = Vec::with_capacity(important);
+    let mut in_triage = Vec::with_capacity(important);
+    for i in 0..important {
+        let report = received(
+            ReportKind::Important,
+            "儿童电动滑板车",
+            "充电时起火，2名儿童受伤",
+            DISTRICTS[i % 16],
+        );
+        let id = report.report_id;
+        let event = Envelope::new("intake", report);
+        let sent = Instant::now();
+        js.publish(
+            v1::report_received(Lane::Important),
+            serde_json::to_vec(&event)?.into(),
+        )
+        .await?
+        .await?;
+        loop {
+            let message = tokio::time::timeout(Duration::from_secs(120), alerts.next())
+                .await?
+                .ok_or_else(|| anyhow::anyhow!("alert subscription closed"))?;
+            let raw = RawEnvelope::from_slice(&message.payload)?;
+            let alert = raw.decode::<prism_contracts::events::triage::AlertRaised>()?;
+            if alert.data.report_id == id {
+                latencies.push(sent.elapsed().as_secs_f64() * 1000.0);
+                if std::env::var_os("VERBOSE").is_some() {
+                    println!("alert {i}: {:.1} ms", sent.elapsed().as_secs_f64() * 1000.0);
+                }
+                let step = alert.data.raised_at - alert.data.received_at;
+                in_triage.push(step.num_microseconds().unwrap_or(0) as f64 / 1000.0);
+                break;
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    Ok((latencies, in_triage))
 }

@@ -49,9 +49,15 @@ impl Application {
         });
         let url = service.settings.nats.url.clone();
         let lexicon = domain::importance::Lexicon::shipped();
-        service.spawn(|shutdown| async move {
-            if let Err(error) = messaging::alerts::run_apart(url, lexicon, shutdown).await {
-                tracing::error!(error = ?error, "the alert consumer stopped");
+        // The alert thread is started here, by the caller of `build` (the process's main
+        // thread), not from a runtime task: threads inherit their creator's priority, and
+        // the runtime's may be bulk priority.
+        service.spawn(|shutdown| {
+            let alerts = messaging::alerts::run_apart(url, lexicon, shutdown);
+            async move {
+                if let Err(error) = alerts.await {
+                    tracing::error!(error = ?error, "the alert consumer stopped");
+                }
             }
         });
         for (spec, handler) in messaging::report_consumers(triage) {

@@ -9,6 +9,9 @@
 //! nothing: stop accepting requests and finish those in flight, stop pulling and finish the
 //! events in hand, then flush the outbox, then close.
 
+mod allocator;
+pub mod priority;
+
 use std::{future::Future, sync::Arc};
 
 use anyhow::Context as _;

@@ -38,13 +38,16 @@ pub const DURABLE: &str = "triage-alerts";
 /// alerts waited tens of milliseconds for their turn (alert p99 47 ms with the backlog
 /// classified at 2,000 reports/s, `alert_latency` example). A thread that sleeps until a
 /// report arrives is woken by the operating system at once.
-pub async fn run_apart(
+///
+/// The thread starts now, from the calling thread, and takes its priority; the returned
+/// future finishes when the consumer stops.
+pub fn run_apart(
     url: String,
     lexicon: Lexicon,
     shutdown: CancellationToken,
-) -> anyhow::Result<()> {
+) -> impl std::future::Future<Output = anyhow::Result<()>> {
     let (done, finished) = tokio::sync::oneshot::channel();
-    std::thread::Builder::new()
+    let started = std::thread::Builder::new()
         .name("triage-alerts".to_owned())
         .spawn(move || {
             let result = tokio::runtime::Builder::new_current_thread()
@@ -59,8 +62,11 @@ pub async fn run_apart(
                     })
                 });
             let _ = done.send(result);
-        })?;
-    finished.await?
+        });
+    async move {
+        started?;
+        finished.await?
+    }
 }
 
 /// A UUIDv7 stamped with when intake received the report and filled with bits derived from
