@@ -64,14 +64,14 @@ impl Application {
         self,
         signal: impl Future<Output = ()> + Send + 'static,
     ) -> anyhow::Result<()> {
-        let state = http::AppState {
+        let state = http::AppState::new(http::Shared {
             db: self.service.db.clone(),
             outbox: self.service.outbox.clone(),
             verifier: self.service.verifier.clone(),
             cache: Default::default(),
             templates: http::site::templates(),
             feedback_limits: http::feedback::limits(),
-        };
+        });
         self.service
             .serve(http::router(state), http::ApiDoc::openapi(), signal)
             .await

@@ -17,7 +17,8 @@ use std::{
 
 use axum::{
     body::Bytes,
-    http::{header, HeaderMap, HeaderValue, StatusCode},
+    extract::FromRequestParts,
+    http::{header, request::Parts, HeaderMap, HeaderValue, StatusCode},
     response::{IntoResponse, Response},
 };
 use sha2::{Digest as _, Sha256};
@@ -39,9 +40,9 @@ pub struct Cached {
 }
 
 impl Cached {
-    /// The response to a request with these headers: `304` when its `If-None-Match` names
-    /// this entry's tag.
-    pub fn respond(&self, request: &HeaderMap) -> Response {
+    /// The response to a request with this `If-None-Match`: `304` when it names this
+    /// entry's tag.
+    pub fn respond(&self, if_none_match: Option<&HeaderValue>) -> Response {
         let mut headers = HeaderMap::new();
         headers.insert(header::ETAG, self.etag.clone());
         headers.insert(
@@ -49,7 +50,7 @@ impl Cached {
             HeaderValue::from_static(CACHE_CONTROL),
         );
         headers.insert(header::VARY, HeaderValue::from_static("Accept-Language"));
-        if matches_etag(request, &self.etag) {
+        if matches_etag(if_none_match, &self.etag) {
             return (StatusCode::NOT_MODIFIED, headers).into_response();
         }
         headers.insert(
@@ -60,12 +61,21 @@ impl Cached {
     }
 }
 
+/// A request's `If-None-Match`, taken alone: the `HeaderMap` extractor copies every request
+/// header, and on a cached public read that copy was a visible part of the profile.
+pub struct IfNoneMatch(pub Option<HeaderValue>);
+
+impl<S: Send + Sync> FromRequestParts<S> for IfNoneMatch {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(Self(parts.headers.get(header::IF_NONE_MATCH).cloned()))
+    }
+}
+
 /// Whether `If-None-Match` names `etag` (weak comparison, as RFC 9110 asks for GET).
-fn matches_etag(request: &HeaderMap, etag: &HeaderValue) -> bool {
-    let Some(value) = request
-        .get(header::IF_NONE_MATCH)
-        .and_then(|v| v.to_str().ok())
-    else {
+fn matches_etag(if_none_match: Option<&HeaderValue>, etag: &HeaderValue) -> bool {
+    let Some(value) = if_none_match.and_then(|v| v.to_str().ok()) else {
         return false;
     };
     let ours = etag.to_str().unwrap_or("");
@@ -131,11 +141,13 @@ mod tests {
     fn a_matching_tag_is_not_modified_and_invalidation_forgets() {
         let cache = PublicCache::default();
         let entry = cache.put("k".to_owned(), "application/json", b"[]".to_vec());
-        let mut request = HeaderMap::new();
-        request.insert(header::IF_NONE_MATCH, entry.etag.clone());
-        assert_eq!(entry.respond(&request).status(), StatusCode::NOT_MODIFIED);
-        request.insert(header::IF_NONE_MATCH, HeaderValue::from_static("\"other\""));
-        assert_eq!(entry.respond(&request).status(), StatusCode::OK);
+        assert_eq!(
+            entry.respond(Some(&entry.etag)).status(),
+            StatusCode::NOT_MODIFIED
+        );
+        let other = HeaderValue::from_static("\"other\"");
+        assert_eq!(entry.respond(Some(&other)).status(), StatusCode::OK);
+        assert_eq!(entry.respond(None).status(), StatusCode::OK);
         assert!(cache.get("k").is_some());
         cache.invalidate();
         assert!(cache.get("k").is_none());

@@ -95,7 +95,7 @@ pub async fn warnings_feed(
     let base = base_url(&headers);
     let key = format!("atom/{base}");
     if let Some(hit) = state.cache.get(&key) {
-        return Ok(hit.respond(&headers));
+        return Ok(hit.respond(headers.get(header::IF_NONE_MATCH)));
     }
     let rows = warnings::list_published(&state.db, &Default::default(), None, FEED_SIZE).await?;
     let entries = rows
@@ -113,7 +113,7 @@ pub async fn warnings_feed(
     Ok(state
         .cache
         .put(key, ATOM, feed.to_string().into_bytes())
-        .respond(&headers))
+        .respond(headers.get(header::IF_NONE_MATCH)))
 }
 
 fn entry(row: &warning::Model, base: &str) -> Entry {
@@ -193,14 +193,14 @@ pub async fn cap_message(
     let base = base_url(&headers);
     let key = format!("cap/{base}/{id}");
     if let Some(hit) = state.cache.get(&key) {
-        return Ok(hit.respond(&headers));
+        return Ok(hit.respond(headers.get(header::IF_NONE_MATCH)));
     }
     let row = public_row(&state, id).await?;
     let xml = cap::render(&cap_warning(&state, &row, &base).await?);
     Ok(state
         .cache
         .put(key, CAP, xml.into_bytes())
-        .respond(&headers))
+        .respond(headers.get(header::IF_NONE_MATCH)))
 }
 
 /// An Atom index of the current CAP messages of every public warning (anyone).
@@ -213,7 +213,7 @@ pub async fn cap_feed(
     let base = base_url(&headers);
     let key = format!("cap-atom/{base}");
     if let Some(hit) = state.cache.get(&key) {
-        return Ok(hit.respond(&headers));
+        return Ok(hit.respond(headers.get(header::IF_NONE_MATCH)));
     }
     let rows = warnings::list_public_recent(&state.db, FEED_SIZE).await?;
     let mut entries = Vec::with_capacity(rows.len());
@@ -242,5 +242,5 @@ pub async fn cap_feed(
     Ok(state
         .cache
         .put(key, ATOM, feed.to_string().into_bytes())
-        .respond(&headers))
+        .respond(headers.get(header::IF_NONE_MATCH)))
 }

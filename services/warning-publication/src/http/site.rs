@@ -104,7 +104,7 @@ pub async fn index(
     let key = format!("site/{language:?}/?{raw}");
     if raw.len() <= super::warnings::QUERY_STRING_MAX {
         if let Some(hit) = state.cache.get(&key) {
-            return Ok(hit.respond(&headers));
+            return Ok(hit.respond(headers.get(header::IF_NONE_MATCH)));
         }
     }
     let t = labels(language);
@@ -207,7 +207,10 @@ pub async fn index(
     if status != StatusCode::OK {
         return Ok((status, [(header::CONTENT_TYPE, HTML)], body).into_response());
     }
-    Ok(state.cache.put(key, HTML, body).respond(&headers))
+    Ok(state
+        .cache
+        .put(key, HTML, body)
+        .respond(headers.get(header::IF_NONE_MATCH)))
 }
 
 fn query_clone(query: &SiteQuery) -> SiteQuery {
@@ -272,7 +275,7 @@ pub async fn show(
     let language = language(query.lang.as_deref(), &headers);
     let key = format!("site/{language:?}/w/{id}");
     if let Some(hit) = state.cache.get(&key) {
-        return Ok(hit.respond(&headers));
+        return Ok(hit.respond(headers.get(header::IF_NONE_MATCH)));
     }
     let row = public_row(&state, id).await?;
     let t = labels(language);
@@ -282,5 +285,8 @@ pub async fn show(
         "warning.html",
         context! { t => t, w => shown(&row, language), switch_href => format!("/warnings/{id}?lang={other}") },
     )?;
-    Ok(state.cache.put(key, HTML, body).respond(&headers))
+    Ok(state
+        .cache
+        .put(key, HTML, body)
+        .respond(headers.get(header::IF_NONE_MATCH)))
 }

@@ -4,7 +4,6 @@
 
 use axum::{
     extract::{Path, RawQuery, State},
-    http::HeaderMap,
     response::Response,
     routing::get,
     Router,
@@ -16,6 +15,7 @@ use serde::Deserialize;
 use uuid::Uuid;
 
 use super::{
+    cache::IfNoneMatch,
     views::{PublicWarning, VersionView},
     AppState,
 };
@@ -190,7 +190,7 @@ pub fn parse_cursor(key: &str) -> Option<PublishedCursor> {
 pub async fn list(
     State(state): State<AppState>,
     RawQuery(raw): RawQuery,
-    headers: HeaderMap,
+    IfNoneMatch(if_none_match): IfNoneMatch,
     ApiQuery(query): ApiQuery<ListQuery>,
 ) -> Result<Response, ApiError> {
     let raw = raw.unwrap_or_default();
@@ -203,7 +203,7 @@ pub async fn list(
     }
     let key = format!("list?{raw}");
     if let Some(hit) = state.cache.get(&key) {
-        return Ok(hit.respond(&headers));
+        return Ok(hit.respond(if_none_match.as_ref()));
     }
     let page = PageQuery {
         limit: query.limit,
@@ -228,7 +228,10 @@ pub async fn list(
         next_cursor: page.next_cursor,
     })
     .map_err(anyhow::Error::from)?;
-    Ok(state.cache.put(key, JSON, body).respond(&headers))
+    Ok(state
+        .cache
+        .put(key, JSON, body)
+        .respond(if_none_match.as_ref()))
 }
 
 /// One published warning, current version (anyone). A draft, or a warning cancelled before
@@ -238,15 +241,18 @@ pub async fn list(
 pub async fn show(
     State(state): State<AppState>,
     Path(id): Path<Uuid>,
-    headers: HeaderMap,
+    IfNoneMatch(if_none_match): IfNoneMatch,
 ) -> Result<Response, ApiError> {
     let key = format!("show/{id}");
     if let Some(hit) = state.cache.get(&key) {
-        return Ok(hit.respond(&headers));
+        return Ok(hit.respond(if_none_match.as_ref()));
     }
     let row = public_row(&state, id).await?;
     let body = serde_json::to_vec(&PublicWarning::from(row)).map_err(anyhow::Error::from)?;
-    Ok(state.cache.put(key, JSON, body).respond(&headers))
+    Ok(state
+        .cache
+        .put(key, JSON, body)
+        .respond(if_none_match.as_ref()))
 }
 
 /// A public warning, or 404.
@@ -263,11 +269,11 @@ pub async fn public_row(state: &AppState, id: Uuid) -> Result<warning::Model, Ap
 pub async fn history(
     State(state): State<AppState>,
     Path(id): Path<Uuid>,
-    headers: HeaderMap,
+    IfNoneMatch(if_none_match): IfNoneMatch,
 ) -> Result<Response, ApiError> {
     let key = format!("versions/{id}");
     if let Some(hit) = state.cache.get(&key) {
-        return Ok(hit.respond(&headers));
+        return Ok(hit.respond(if_none_match.as_ref()));
     }
     public_row(&state, id).await?;
     let versions: Vec<VersionView> = versions::of(&state.db, id)
@@ -276,7 +282,10 @@ pub async fn history(
         .map(VersionView::from)
         .collect();
     let body = serde_json::to_vec(&versions).map_err(anyhow::Error::from)?;
-    Ok(state.cache.put(key, JSON, body).respond(&headers))
+    Ok(state
+        .cache
+        .put(key, JSON, body)
+        .respond(if_none_match.as_ref()))
 }
 
 #[cfg(test)]
