@@ -149,16 +149,8 @@ async fn run() -> anyhow::Result<()> {
     // polled only between triage's tasks and the figure would time the probe, not triage.
     let url = nats.url();
     // Started from the main thread, so at the process's priority like another service.
-    let (done, finished) = tokio::sync::oneshot::channel();
-    std::thread::spawn(move || {
-        let result = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .map_err(anyhow::Error::from)
-            .and_then(|runtime| runtime.block_on(probe(url, important)));
-        let _ = done.send(result);
-    });
-    let (mut latencies, mut in_triage) = finished.await??;
+    let (mut latencies, mut in_triage) =
+        prism_runtime::priority::run_apart("probe", move || probe(url, important)).await?;
     let after = pending(&js, v1::INTAKE.name, routine_durable).await;
     for (name, values) in [
         ("publish → AlertRaised received", &mut latencies),

@@ -7,6 +7,8 @@
 //! at a lower priority (a higher nice value) lets everything else on the machine run first
 //! and the backlog take the rest: it still uses every idle cycle.
 
+use std::future::Future;
+
 /// The nice value of bulk threads unless `PRISM_BULK_NICE` says otherwise (0 turns the
 /// lowering off): CFS gives a nice-10 thread about a tenth of the weight of a nice-0 one
 /// while both want the processor.
@@ -40,5 +42,34 @@ fn lower_this_thread(nice: i32) {
     }
     if let Err(error) = rustix::process::setpriority_process(None, nice) {
         tracing::warn!(error = %error, "could not lower a bulk thread's priority");
+    }
+}
+
+/// Runs `work` on a thread of its own with a current-thread runtime, and returns a future
+/// that finishes with its result. The thread starts now, from the calling thread, and so
+/// takes the caller's priority rather than a bulk runtime's; it polls only its own tasks,
+/// so it is woken by the operating system as soon as its sockets have something.
+pub fn run_apart<T, F>(
+    name: &str,
+    work: impl FnOnce() -> F + Send + 'static,
+) -> impl Future<Output = anyhow::Result<T>>
+where
+    F: Future<Output = anyhow::Result<T>>,
+    T: Send + 'static,
+{
+    let (done, finished) = tokio::sync::oneshot::channel();
+    let started = std::thread::Builder::new()
+        .name(name.to_owned())
+        .spawn(move || {
+            let result = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .map_err(anyhow::Error::from)
+                .and_then(|runtime| runtime.block_on(work()));
+            let _ = done.send(result);
+        });
+    async move {
+        started?;
+        finished.await?
     }
 }

@@ -46,27 +46,10 @@ pub fn run_apart(
     lexicon: Lexicon,
     shutdown: CancellationToken,
 ) -> impl std::future::Future<Output = anyhow::Result<()>> {
-    let (done, finished) = tokio::sync::oneshot::channel();
-    let started = std::thread::Builder::new()
-        .name("triage-alerts".to_owned())
-        .spawn(move || {
-            let result = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .map_err(anyhow::Error::from)
-                .and_then(|runtime| {
-                    runtime.block_on(async move {
-                        let client =
-                            prism_messaging::streams::connect(&url, "triage-alerts").await?;
-                        run(jetstream::new(client), lexicon, shutdown).await
-                    })
-                });
-            let _ = done.send(result);
-        });
-    async move {
-        started?;
-        finished.await?
-    }
+    prism_runtime::priority::run_apart(DURABLE, move || async move {
+        let client = prism_messaging::streams::connect(&url, DURABLE).await?;
+        run(jetstream::new(client), lexicon, shutdown).await
+    })
 }
 
 /// A UUIDv7 stamped with when intake received the report and filled with bits derived from
