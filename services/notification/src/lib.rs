@@ -127,7 +127,10 @@ impl Application {
             webhooks: self.webhooks,
             heartbeat: self.heartbeat,
         };
-        self.service
+        let mut service = self.service;
+        // Regulators' streams stay open for hours, mostly idle: each must cost little.
+        service.stream_paths(&["/v1/stream"]);
+        service
             .serve(http::router(state), http::ApiDoc::openapi(), signal)
             .await
     }

@@ -149,11 +149,15 @@ async fn run() -> anyhow::Result<()> {
     // polled only between triage's tasks and the figure would time the probe, not triage.
     let url = nats.url();
     // Started from the main thread, so at the process's priority like another service.
-    let (mut latencies, mut in_triage) =
-        prism_runtime::priority::run_apart("probe", move || probe(url, important)).await?;
+    let Probed {
+        mut latencies,
+        mut in_triage,
+        mut stored,
+    } = prism_runtime::priority::run_apart("probe", move || probe(url, important)).await?;
     let after = pending(&js, v1::INTAKE.name, routine_durable).await;
     for (name, values) in [
         ("publish → AlertRaised received", &mut latencies),
+        ("publish → report stored (JetStream ack)", &mut stored),
         (
             "publish → alert staged (raised_at − received_at)",
             &mut in_triage,
@@ -224,15 +228,25 @@ async fn run() -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Sends `important` important reports one every 50 ms and times each from its publication
-/// to its `AlertRaised` arriving; also returns each alert's step in triage (`raised_at −
-/// received_at`), in milliseconds.
-async fn probe(url: String, important: usize) -> anyhow::Result<(Vec<f64>, Vec<f64>)> {
+/// What the probe timed, in milliseconds, one value per important report.
+struct Probed {
+    /// From publication to the `AlertRaised` arriving.
+    latencies: Vec<f64>,
+    /// `raised_at − received_at`: publication to the alert's creation in triage.
+    in_triage: Vec<f64>,
+    /// From publication to JetStream's acknowledgement that it stored the report: the part
+    /// of the figure that is the message store's, before triage can see the report.
+    stored: Vec<f64>,
+}
+
+/// Sends `important` important reports one every 50 ms and times each.
+async fn probe(url: String, important: usize) -> anyhow::Result<Probed> {
     let client = async_nats::connect(url).await?;
     let js = jetstream::new(client.clone());
     let mut alerts = client.subscribe(v1::ALERT_RAISED.to_owned()).await?;
     let mut latencies = Vec::with_capacity(important);
     let mut in_triage = Vec::with_capacity(important);
+    let mut stored = Vec::with_capacity(important);
     for i in 0..important {
         let report = received(
             ReportKind::Important,
@@ -249,6 +263,7 @@ async fn probe(url: String, important: usize) -> anyhow::Result<(Vec<f64>, Vec<f
         )
         .await?
         .await?;
+        stored.push(sent.elapsed().as_secs_f64() * 1000.0);
         loop {
             let message = tokio::time::timeout(Duration::from_secs(120), alerts.next())
                 .await?
@@ -267,5 +282,9 @@ async fn probe(url: String, important: usize) -> anyhow::Result<(Vec<f64>, Vec<f
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    Ok((latencies, in_triage))
+    Ok(Probed {
+        latencies,
+        in_triage,
+        stored,
+    })
 }

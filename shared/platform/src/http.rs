@@ -8,16 +8,18 @@
 //! - [`page`]: cursor pagination (`?limit=` ≤ 100, `next_cursor`).
 //! - [`ops`]: `/healthz`, `/readyz`, `/metrics`, `/openapi.json`.
 //! - [`edge`]: the layers around every router, and [`serve`] with graceful shutdown.
+//! - [`lean`]: long-lived event streams answered without hyper's per-connection buffers.
 
 pub mod edge;
 pub mod error;
 pub mod json;
+pub mod lean;
 pub mod openapi;
 pub mod ops;
 pub mod page;
 pub mod problem;
 
-pub use edge::{edge, serve};
+pub use edge::{edge, serve, serve_lean};
 pub use error::{ApiError, FieldError, Text};
 pub use json::{ApiJson, ApiQuery};
 pub use page::{Page, PageQuery};

@@ -45,6 +45,8 @@ pub struct Service {
     relay: tokio::task::JoinHandle<()>,
     /// Why a worker stopped the service, if one did: then the process must not exit 0.
     failure: Arc<std::sync::Mutex<Option<String>>>,
+    /// Paths of long-lived event streams, served by `http::lean` (see [`Service::stream_paths`]).
+    stream_paths: &'static [&'static str],
 }
 
 impl Service {
@@ -92,12 +94,19 @@ impl Service {
             workers: TaskTracker::new(),
             relay,
             failure: Arc::default(),
+            stream_paths: &[],
         })
     }
 
     /// The port the service listens on (the real one when configured as 0).
     pub fn port(&self) -> u16 {
         self.listener.local_addr().map(|a| a.port()).unwrap_or(0)
+    }
+
+    /// Serves `GET` requests for `paths` (long-lived event streams) without hyper's
+    /// per-connection buffers (`prism_platform::http::lean`): idle streams cost little.
+    pub fn stream_paths(&mut self, paths: &'static [&'static str]) {
+        self.stream_paths = paths;
     }
 
     /// A token cancelled when shutdown begins, for the service's own jobs.
@@ -162,7 +171,11 @@ impl Service {
             }
         });
         tracing::info!(service = self.name, port = self.port(), "serving");
-        let served = http::serve(self.listener, app, shutdown.clone().cancelled_owned()).await;
+        let served = if self.stream_paths.is_empty() {
+            http::serve(self.listener, app, shutdown.clone().cancelled_owned()).await
+        } else {
+            http::serve_lean(self.listener, app, self.stream_paths, shutdown.clone()).await
+        };
         shutdown.cancel();
         self.workers.close();
         self.workers.wait().await;

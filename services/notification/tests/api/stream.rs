@@ -198,3 +198,92 @@ async fn an_idle_stream_hears_the_heartbeat() {
     .await;
     assert_eq!(heard, Ok(true), "a heartbeat comment within 5 s");
 }
+
+/// The stream is answered outside hyper (`prism_platform::http::lean`); on the wire it must
+/// still be plain HTTP/1.1: the router's refusals with their problem body, a chunked event
+/// stream that says it closes, and every other request on the same port served as before.
+#[tokio::test]
+async fn the_lean_stream_speaks_plain_http_and_leaves_other_requests_to_the_server() {
+    use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+
+    let world = World::new().await;
+    let mut own = settings();
+    own.stream.heartbeat_secs = 1;
+    let app = world.instance(own).await;
+    let address = app.address.trim_start_matches("http://").to_owned();
+    let exchange = |head: String| {
+        let address = address.clone();
+        async move {
+            let mut socket = tokio::net::TcpStream::connect(&address)
+                .await
+                .expect("connects");
+            socket.write_all(head.as_bytes()).await.expect("writes");
+            let mut seen = Vec::new();
+            let mut buffer = [0_u8; 4096];
+            // Until the connection closes, or a heartbeat has come through the stream.
+            let _ = tokio::time::timeout(Duration::from_secs(3), async {
+                while let Ok(n) = socket.read(&mut buffer).await {
+                    if n == 0 {
+                        break;
+                    }
+                    seen.extend_from_slice(&buffer[..n]);
+                    if String::from_utf8_lossy(&seen).contains("heartbeat") {
+                        break;
+                    }
+                }
+            })
+            .await;
+            String::from_utf8_lossy(&seen).into_owned()
+        }
+    };
+
+    let anonymous = exchange("GET /v1/stream HTTP/1.1\r\nHost: x\r\n\r\n".to_owned()).await;
+    assert!(anonymous.starts_with("HTTP/1.1 401 "), "{anonymous}");
+    assert!(
+        anonymous.contains("content-type: application/problem+json"),
+        "{anonymous}"
+    );
+    assert!(anonymous.contains("x-request-id: "), "{anonymous}");
+
+    let station = world.keys.token("station-1", &["station"]);
+    let refused = exchange(format!(
+        "GET /v1/stream HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {station}\r\n\r\n"
+    ))
+    .await;
+    assert!(refused.starts_with("HTTP/1.1 403 "), "{refused}");
+
+    let alice = world.regulator("alice");
+    let stream = exchange(format!(
+        "GET /v1/stream HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {alice}\r\nAccept: text/event-stream\r\n\r\n"
+    ))
+    .await;
+    assert!(stream.starts_with("HTTP/1.1 200 OK\r\n"), "{stream}");
+    assert!(
+        stream.contains("content-type: text/event-stream"),
+        "{stream}"
+    );
+    assert!(stream.contains("transfer-encoding: chunked"), "{stream}");
+    assert!(stream.contains("connection: close"), "{stream}");
+    assert!(
+        stream.contains("heartbeat"),
+        "a heartbeat chunk within 3 s: {stream}"
+    );
+    // The body is chunked: a hex size line, then that many bytes of event text.
+    let (_, body) = stream.split_once("\r\n\r\n").expect("a head and a body");
+    let (size, rest) = body.split_once("\r\n").expect("a chunk size line");
+    let size = usize::from_str_radix(size, 16).expect("a hex chunk size");
+    assert!(
+        rest.len() >= size && rest[..size].contains("heartbeat"),
+        "{body:?}"
+    );
+
+    // Two requests on one kept-alive connection, one of them the stream path with another
+    // method: both are the server's, answered in order.
+    let kept = exchange(format!(
+        "GET /v1/subscriptions HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {alice}\r\n\r\n\
+         POST /v1/stream HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {alice}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+    ))
+    .await;
+    assert!(kept.starts_with("HTTP/1.1 200 OK\r\n"), "{kept}");
+    assert!(kept.contains("HTTP/1.1 405 "), "{kept}");
+}

@@ -6,13 +6,15 @@ use std::{
 };
 
 use axum::{
+    body::Body,
     extract::{DefaultBodyLimit, MatchedPath, Request},
     middleware::{self, Next},
-    response::Response,
+    response::{IntoResponse, Response},
     Router,
 };
 use http::{HeaderName, StatusCode};
 use tokio::net::TcpListener;
+use tower::ServiceBuilder;
 use tower_http::{
     limit::RequestBodyLimitLayer,
     request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer},
@@ -29,17 +31,12 @@ static REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 /// request, metrics, a timeout, a body limit enforced before parsing, problem rendering, and
 /// a problem-JSON 404 for unknown paths.
 pub fn edge(routes: Router, settings: &HttpSettings) -> Router {
-    routes
-        .fallback(|| async { StatusCode::NOT_FOUND })
-        .layer(DefaultBodyLimit::max(settings.body_limit_bytes))
-        .layer(RequestBodyLimitLayer::new(settings.body_limit_bytes))
-        .layer(TimeoutLayer::with_status_code(
-            StatusCode::REQUEST_TIMEOUT,
-            Duration::from_secs(settings.request_timeout_secs),
-        ))
-        .layer(middleware::from_fn(problem::render))
-        .layer(middleware::from_fn(record_metrics))
-        .layer(PropagateRequestIdLayer::new(REQUEST_ID.clone()))
+    // One `layer` call with the whole stack: each `Router::layer` boxes every route once more,
+    // and axum clones a route's boxes for every request. Eight separate calls were eight
+    // allocations and clones per request, about 6 % of a cached public read's time in the
+    // profile. The first layer listed is the outermost.
+    let stack = ServiceBuilder::new()
+        .layer(SetRequestIdLayer::new(REQUEST_ID.clone(), MakeRequestUuid))
         .layer(
             TraceLayer::new_for_http().make_span_with(|request: &Request| {
                 let request_id = request
@@ -55,7 +52,22 @@ pub fn edge(routes: Router, settings: &HttpSettings) -> Router {
                 )
             }),
         )
-        .layer(SetRequestIdLayer::new(REQUEST_ID.clone(), MakeRequestUuid))
+        .layer(PropagateRequestIdLayer::new(REQUEST_ID.clone()))
+        .layer(middleware::from_fn(record_metrics))
+        .layer(middleware::from_fn(problem::render))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            Duration::from_secs(settings.request_timeout_secs),
+        ))
+        // The body limit wraps request and response bodies in types of its own; the layers
+        // above and the routes below take axum's.
+        .map_response(IntoResponse::into_response)
+        .layer(RequestBodyLimitLayer::new(settings.body_limit_bytes))
+        .map_request(|request: http::Request<_>| request.map(Body::new))
+        .layer(DefaultBodyLimit::max(settings.body_limit_bytes));
+    routes
+        .fallback(|| async { StatusCode::NOT_FOUND })
+        .layer(stack)
 }
 
 async fn record_metrics(request: Request, next: Next) -> Response {
@@ -83,5 +95,19 @@ pub async fn serve(
 ) -> std::io::Result<()> {
     axum::serve(listener, app)
         .with_graceful_shutdown(shutdown)
+        .await
+}
+
+/// As [`serve`], but `GET` requests for `stream_paths` are answered by [`super::lean`], so
+/// an idle event stream holds no HTTP buffers; their streams end when `shutdown` is cancelled.
+pub async fn serve_lean(
+    listener: TcpListener,
+    app: Router,
+    stream_paths: &'static [&'static str],
+    shutdown: tokio_util::sync::CancellationToken,
+) -> std::io::Result<()> {
+    let listener = super::lean::listen(listener, app.clone(), stream_paths, shutdown.clone())?;
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown.cancelled_owned())
         .await
 }
