@@ -10,7 +10,7 @@
 //! Every other connection goes to hyper, which first reads the bytes already taken.
 
 use std::{
-    io,
+    io::{self, Write as _},
     net::SocketAddr,
     pin::Pin,
     task::{Context, Poll},
@@ -37,6 +37,12 @@ use tower::ServiceExt as _;
 const MAX_HEAD: usize = 16 * 1024;
 /// How long a new connection may take to send its request head before hyper gets it.
 const HEAD_TIMEOUT: Duration = Duration::from_secs(10);
+/// Response headers about framing, which this module writes itself.
+const FRAMING: [HeaderName; 3] = [
+    header::CONNECTION,
+    header::CONTENT_LENGTH,
+    header::TRANSFER_ENCODING,
+];
 
 /// A listener for `axum::serve` that answers streaming requests itself and passes every
 /// other connection on.
@@ -210,12 +216,7 @@ async fn respond(mut stream: TcpStream, request: Request, app: Router) -> io::Re
         head.extend_from_slice(parts.status.canonical_reason().unwrap_or("").as_bytes());
         head.extend_from_slice(b"\r\n");
         for (name, value) in &parts.headers {
-            let framing = [
-                header::CONNECTION,
-                header::CONTENT_LENGTH,
-                header::TRANSFER_ENCODING,
-            ];
-            if !framing.contains(name) {
+            if !FRAMING.contains(name) {
                 field(&mut head, name.as_str(), value.as_bytes());
             }
         }
@@ -240,8 +241,10 @@ async fn respond(mut stream: TcpStream, request: Request, app: Router) -> io::Re
                 Some(Ok(bytes)) if bytes.is_empty() => {}
                 Some(Ok(bytes)) if length.is_some() => writer.write_all(&bytes).await?,
                 Some(Ok(bytes)) => {
+                    // One buffer per event, written in one call: this runs once per connection
+                    // for every event fanned out.
                     let mut chunk = Vec::with_capacity(bytes.len() + 12);
-                    chunk.extend_from_slice(format!("{:X}\r\n", bytes.len()).as_bytes());
+                    write!(chunk, "{:X}\r\n", bytes.len())?;
                     chunk.extend_from_slice(&bytes);
                     chunk.extend_from_slice(b"\r\n");
                     writer.write_all(&chunk).await?;
