@@ -1,5 +1,6 @@
-//! The outbox and inbox tables. Every service's migrator lists these first, so each service
-//! database has its own outbox and inbox.
+//! The outbox and inbox tables. Every service's migrator lists the two first, so each service
+//! database has its own outbox and inbox, and lists [`IndexPendingOutbox`] after its own
+//! tables (it came later).
 
 use sea_orm_migration::{prelude::*, schema::*};
 
@@ -83,6 +84,49 @@ impl MigrationTrait for CreateInbox {
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         manager
             .drop_table(Table::drop().table(Inbox::Table).to_owned())
+            .await
+    }
+}
+
+/// Indexes the outbox's unsent rows alone. Sent rows leave `outbox_unsent` only when the
+/// table is vacuumed, and PostgreSQL answered the relay's query there with a bitmap scan
+/// and a sort over every unsent and once-unsent row: 130 to 200 ms a query with 100,000
+/// rows sent and autovacuum off (as on the CI machine). In this index the relay reads the
+/// lane's oldest rows in order and stops at its batch, and the rows found sent are marked
+/// dead in the index as they are met.
+pub struct IndexPendingOutbox;
+
+impl MigrationName for IndexPendingOutbox {
+    fn name(&self) -> &str {
+        "m20261121_000003_index_pending_outbox"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for IndexPendingOutbox {
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        manager
+            .create_index(
+                Index::create()
+                    .name("outbox_pending")
+                    .table(Outbox::Table)
+                    .col(Outbox::Important)
+                    .col(Outbox::Id)
+                    .and_where(Expr::col(Outbox::SentAt).is_null())
+                    .if_not_exists()
+                    .to_owned(),
+            )
+            .await
+    }
+
+    async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        manager
+            .drop_index(
+                Index::drop()
+                    .name("outbox_pending")
+                    .table(Outbox::Table)
+                    .to_owned(),
+            )
             .await
     }
 }

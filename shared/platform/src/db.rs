@@ -19,7 +19,14 @@ pub async fn connect(settings: &DatabaseSettings) -> anyhow::Result<DatabaseConn
         options
             .max_connections(settings.max_connections)
             .connect_timeout(Duration::from_secs(10))
-            .sqlx_logging(false);
+            .sqlx_logging(false)
+            // Each execution of a prepared statement is planned with its parameters and the
+            // tables as they are now. A service's tables start empty, and after five
+            // executions PostgreSQL may keep one generic plan for good, made for tables of
+            // a few rows: with statistics late (or autovacuum off, as on the CI machine),
+            // clustering's candidate query kept a sequential scan of `signal_reports` and
+            // took a second at 100,000 reports; planned afresh it takes a millisecond.
+            .map_sqlx_postgres_opts(|pg| pg.options([("plan_cache_mode", "force_custom_plan")]));
         Database::connect(options)
             .await
             .context("connecting to PostgreSQL")

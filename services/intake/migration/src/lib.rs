@@ -1,7 +1,7 @@
 //! Intake's schema: stations and their API keys, reports, idempotency records, the timeline
 //! projection, overdue notices, attachments, and the outbox and inbox every service has.
 
-use prism_messaging::migration::{CreateInbox, CreateOutbox};
+use prism_messaging::migration::{CreateInbox, CreateOutbox, IndexPendingOutbox};
 pub use sea_orm_migration::prelude::*;
 
 mod m20261121_000010_create_stations;
@@ -19,6 +19,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261121_000010_create_stations::Migration),
             Box::new(m20261121_000011_create_reports::Migration),
             Box::new(m20261121_000012_create_overdue_and_attachments::Migration),
+            Box::new(IndexPendingOutbox),
         ]
     }
 }

@@ -1,7 +1,7 @@
 //! Notification's schema: subscriptions, alerts, deliveries and the replayable feed, plus
 //! the outbox and inbox.
 
-use prism_messaging::migration::{CreateInbox, CreateOutbox};
+use prism_messaging::migration::{CreateInbox, CreateOutbox, IndexPendingOutbox};
 pub use sea_orm_migration::prelude::*;
 
 mod m20261121_000050_create_notification;
@@ -17,6 +17,7 @@ impl MigratorTrait for Migrator {
             Box::new(CreateInbox),
             Box::new(m20261121_000050_create_notification::Migration),
             Box::new(m20261121_000060_delivery_attempts::Migration),
+            Box::new(IndexPendingOutbox),
         ]
     }
 }

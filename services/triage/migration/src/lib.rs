@@ -1,12 +1,13 @@
 //! Triage's schema: classifications, alerts, catalogue versions and signals, plus the outbox
 //! and inbox.
 
-use prism_messaging::migration::{CreateInbox, CreateOutbox};
+use prism_messaging::migration::{CreateInbox, CreateOutbox, IndexPendingOutbox};
 pub use sea_orm_migration::prelude::*;
 
 mod m20261121_000020_create_classifications;
 mod m20261121_000030_create_catalogue_and_signals;
 mod m20261121_000040_create_daily_counts;
+mod m20261121_000050_create_classification_districts;
 
 /// Runs triage's migrations in order.
 pub struct Migrator;
@@ -19,6 +20,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261121_000020_create_classifications::Migration),
             Box::new(m20261121_000030_create_catalogue_and_signals::Migration),
             Box::new(m20261121_000040_create_daily_counts::Migration),
+            Box::new(m20261121_000050_create_classification_districts::Migration),
+            Box::new(IndexPendingOutbox),
         ]
     }
 }

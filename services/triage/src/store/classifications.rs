@@ -5,20 +5,22 @@ use chrono::Utc;
 use prism_contracts::{events::triage::ReportClassified, Envelope};
 use prism_messaging::Outbox;
 use sea_orm::{
-    sea_query::Expr, ColumnTrait as _, Condition, ConnectionTrait, DatabaseConnection, DbErr,
-    EntityTrait as _, QueryFilter as _, QueryOrder as _, QuerySelect as _, TransactionTrait as _,
+    sea_query::Expr, ActiveValue::Set, ColumnTrait as _, Condition, ConnectionTrait,
+    DatabaseConnection, DbErr, EntityTrait as _, QueryFilter as _, QueryOrder as _,
+    QuerySelect as _, TransactionTrait as _,
 };
 use uuid::Uuid;
 
-use super::entities::classification;
+use super::entities::{classification, classification_district};
 
-/// Records many classifications in a few multi-row statements.
+/// Records many classifications, and their districts, in a few multi-row statements.
 pub async fn insert_many(
     conn: &impl ConnectionTrait,
     rows: Vec<classification::ActiveModel>,
 ) -> Result<(), DbErr> {
     /// Rows per statement: 19 columns each, under both databases' parameter limits.
     const CHUNK: usize = 200;
+    let districts: Vec<_> = rows.iter().flat_map(district_rows).collect();
     let mut rows = rows.into_iter().peekable();
     while rows.peek().is_some() {
         let chunk: Vec<_> = rows.by_ref().take(CHUNK).collect();
@@ -26,6 +28,54 @@ pub async fn insert_many(
             .exec(conn)
             .await?;
     }
+    let mut districts = districts.into_iter().peekable();
+    while districts.peek().is_some() {
+        let chunk: Vec<_> = districts.by_ref().take(CHUNK * 4).collect();
+        classification_district::Entity::insert_many(chunk)
+            .exec(conn)
+            .await?;
+    }
+    Ok(())
+}
+
+/// A classification's rows in the district index (a district named twice counts once).
+fn district_rows(row: &classification::ActiveModel) -> Vec<classification_district::ActiveModel> {
+    let (Some(report_id), Some(districts), Some(received_at)) = (
+        row.report_id.try_as_ref(),
+        row.districts.try_as_ref(),
+        row.received_at.try_as_ref(),
+    ) else {
+        return Vec::new();
+    };
+    let category = row.category.try_as_ref().cloned().flatten();
+    let mut districts: Vec<String> = serde_json::from_value(districts.clone()).unwrap_or_default();
+    districts.sort_unstable();
+    districts.dedup();
+    districts
+        .into_iter()
+        .map(|district| classification_district::ActiveModel {
+            report_id: Set(*report_id),
+            district: Set(district),
+            category: Set(category.clone()),
+            received_at: Set(*received_at),
+        })
+        .collect()
+}
+
+/// Gives `reports` another category in the district index, as their classifications got.
+pub async fn recategorise_districts(
+    conn: &impl ConnectionTrait,
+    reports: Vec<Uuid>,
+    category: &str,
+) -> Result<(), DbErr> {
+    classification_district::Entity::update_many()
+        .col_expr(
+            classification_district::Column::Category,
+            Expr::value(category),
+        )
+        .filter(classification_district::Column::ReportId.is_in(reports))
+        .exec(conn)
+        .await?;
     Ok(())
 }
 
@@ -94,6 +144,7 @@ pub async fn reclassify(
     if updated.rows_affected == 0 {
         return Ok(None);
     }
+    recategorise_districts(&txn, vec![report_id], category).await?;
     let Some(row) = find(&txn, report_id).await? else {
         return Ok(None);
     };

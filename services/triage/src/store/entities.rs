@@ -3,6 +3,7 @@
 pub mod alert;
 pub mod catalogue_version;
 pub mod classification;
+pub mod classification_district;
 pub mod daily_count;
 pub mod signal;
 pub mod signal_action;

@@ -20,7 +20,7 @@ use uuid::Uuid;
 use super::{
     classifications,
     clustering::{open, Placing},
-    entities::{classification, daily_count, signal, signal_report},
+    entities::{classification, classification_district, daily_count, signal, signal_report},
     signals,
 };
 use crate::{domain::surge::SurgeTest, NAME};
@@ -228,18 +228,15 @@ async fn reports_of_day(
     district: &str,
     day: NaiveDate,
 ) -> Result<Vec<Uuid>, DbErr> {
+    use classification_district::Column;
     let start = day_start(day);
-    classification::Entity::find()
+    classification_district::Entity::find()
         .select_only()
-        .column(classification::Column::ReportId)
-        .filter(classification::Column::Category.eq(category))
-        .filter(
-            Expr::col(classification::Column::Districts)
-                .cast_as(Alias::new("text"))
-                .like(format!("%\"{district}\"%")),
-        )
-        .filter(classification::Column::ReceivedAt.gte(start))
-        .filter(classification::Column::ReceivedAt.lt(start + Duration::days(1)))
+        .column(Column::ReportId)
+        .filter(Column::Category.eq(category))
+        .filter(Column::District.eq(district))
+        .filter(Column::ReceivedAt.gte(start))
+        .filter(Column::ReceivedAt.lt(start + Duration::days(1)))
         .into_tuple()
         .all(txn)
         .await

@@ -49,6 +49,42 @@ async fn the_same_risk_from_two_stations_becomes_one_signal() {
     assert_eq!(updated[0]["data"]["signal"]["report_count"], 2);
 }
 
+/// Clustering finds earlier reports by category and district in an index of its own: a
+/// person's reclassification must reach that index too.
+#[tokio::test]
+async fn a_reclassified_signal_no_longer_gathers_reports_of_its_former_category() {
+    let app = spawn_app().await;
+    let first = app
+        .publish(report(
+            "某品牌20000毫安充电宝",
+            "该充电宝在充电过程中外壳鼓包并冒烟，存在起火风险",
+            &["310115", "310104"],
+        ))
+        .await;
+    let signal = app.signal_of(first).await;
+    let id = signal["id"].as_str().expect("signal id");
+    let response = app
+        .post(
+            &format!("/v1/signals/{id}/reclassify"),
+            &app.regulator(),
+            serde_json::json!({"category": "smart_home", "reason": "智能充电宝"}),
+        )
+        .await;
+    assert_eq!(response.status(), reqwest::StatusCode::OK);
+
+    let second = app
+        .publish(report(
+            "充电宝",
+            "多名消费者反映该品牌20000毫安充电宝充电时鼓包、冒烟，有起火隐患",
+            &["310104"],
+        ))
+        .await;
+    let other = app.signal_of(second).await;
+    assert_ne!(other["id"], signal["id"]);
+    assert_eq!(other["category"], signal["category"]);
+    assert_eq!(other["report_count"], 1);
+}
+
 #[tokio::test]
 async fn an_important_signal_escalates_by_itself() {
     let app = spawn_app().await;

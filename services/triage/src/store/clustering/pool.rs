@@ -21,7 +21,7 @@ use crate::{
     },
     store::{
         classifications,
-        entities::{classification, signal, signal_report},
+        entities::{classification, classification_district, signal, signal_report},
         signals,
     },
 };
@@ -85,7 +85,6 @@ impl Pool {
         batch: &[Placing<'_>],
         cache: &PartsCache,
     ) -> Result<Self, DbErr> {
-        use classification::Column;
         let own: HashSet<Uuid> = batch.iter().map(|p| p.row.report_id).collect();
         let mut categories: Vec<&str> = batch.iter().map(|p| p.category.as_str()).collect();
         categories.sort_unstable();
@@ -106,23 +105,17 @@ impl Pool {
                 .collect();
             districts.sort_unstable();
             districts.dedup();
-            // Sharing a district is checked in the query, so that only the few candidates
-            // that can match cross from the database: on SQLite every row is a message
-            // between threads.
-            let mut shares = Condition::any();
-            for district in districts {
-                shares = shares.add(
-                    Expr::col((classification::Entity, Column::Districts))
-                        .cast_as(Alias::new("text"))
-                        .like(format!("%\"{district}\"%")),
-                );
-            }
-            let received = Expr::col((classification::Entity, Column::ReceivedAt));
+            // Sharing a district is found in the district index, so that only the few
+            // candidates that can match are read: on SQLite every row is a message between
+            // threads, and on PostgreSQL filtering every report of the category by its JSON
+            // districts took 9 ms a query.
+            use classification_district::Column as Nearby;
+            let received = Expr::col((classification_district::Entity, Nearby::ReceivedAt));
             // Each candidate with the duplicates signal it is in and that signal's status,
             // in the same statement.
             let query = Query::select()
                 .expr_as(
-                    Expr::col((classification::Entity, Column::ReportId)),
+                    Expr::col((classification_district::Entity, Nearby::ReportId)),
                     Alias::new("report_id"),
                 )
                 .expr_as(
@@ -133,11 +126,11 @@ impl Pool {
                     Expr::col((signal::Entity, signal::Column::Status)),
                     Alias::new("status"),
                 )
-                .from(classification::Entity)
+                .from(classification_district::Entity)
                 .left_join(
                     signal_report::Entity,
                     Expr::col((signal_report::Entity, signal_report::Column::ReportId))
-                        .equals((classification::Entity, Column::ReportId)),
+                        .equals((classification_district::Entity, Nearby::ReportId)),
                 )
                 .join(
                     JoinType::LeftJoin,
@@ -149,11 +142,18 @@ impl Pool {
                         )
                         .add(Expr::col((signal::Entity, signal::Column::Origin)).ne("surge")),
                 )
-                .and_where(Expr::col((classification::Entity, Column::Category)).eq(category))
+                .and_where(
+                    Expr::col((classification_district::Entity, Nearby::Category)).eq(category),
+                )
+                .and_where(
+                    Expr::col((classification_district::Entity, Nearby::District)).is_in(districts),
+                )
                 .and_where(received.clone().gte(from - rule.window))
                 .and_where(received.lte(to + rule.window))
-                .cond_where(shares)
-                .order_by((classification::Entity, Column::ReceivedAt), Order::Desc)
+                .order_by(
+                    (classification_district::Entity, Nearby::ReceivedAt),
+                    Order::Desc,
+                )
                 .limit(MAX_CANDIDATES + own.len() as u64)
                 .to_owned();
             let backend = txn.get_database_backend();

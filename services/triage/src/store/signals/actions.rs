@@ -16,7 +16,10 @@ use uuid::Uuid;
 
 use super::{attach, audit, find, mark_escalated, recompute, report_ids, snapshot, ACTIVE};
 use crate::{
-    store::entities::{classification, signal, signal_report},
+    store::{
+        classifications,
+        entities::{classification, signal, signal_report},
+    },
     NAME,
 };
 
@@ -270,9 +273,10 @@ pub async fn reclassify(
         .col_expr(classification::Column::Category, Expr::value(category))
         .col_expr(classification::Column::ReviewedBy, Expr::value(actor.by))
         .col_expr(classification::Column::ReviewedAt, Expr::value(Utc::now()))
-        .filter(classification::Column::ReportId.is_in(reports))
+        .filter(classification::Column::ReportId.is_in(reports.clone()))
         .exec(&txn)
         .await?;
+    classifications::recategorise_districts(&txn, reports, category).await?;
     let mut active: signal::ActiveModel = signal.into();
     active.category = Set(Some(category.to_owned()));
     let signal = active.update(&txn).await?;
