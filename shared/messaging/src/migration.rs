@@ -2,7 +2,7 @@
 //! database has its own outbox and inbox, and lists [`IndexPendingOutbox`] after its own
 //! tables (it came later).
 
-use sea_orm_migration::{prelude::*, schema::*};
+use sea_orm_migration::{prelude::*, schema::*, sea_orm::DatabaseBackend};
 
 /// Creates the `outbox` table.
 pub struct CreateOutbox;
@@ -93,7 +93,8 @@ impl MigrationTrait for CreateInbox {
 /// and a sort over every unsent and once-unsent row: 130 to 200 ms a query with 100,000
 /// rows sent and autovacuum off (as on the CI machine). In this index the relay reads the
 /// lane's oldest rows in order and stops at its batch, and the rows found sent are marked
-/// dead in the index as they are met.
+/// dead in the index as they are met. SQLite updates its indexes in place (no dead
+/// entries), so there the relay's query keeps `outbox_unsent` and writes no third index.
 pub struct IndexPendingOutbox;
 
 impl MigrationName for IndexPendingOutbox {
@@ -105,6 +106,9 @@ impl MigrationName for IndexPendingOutbox {
 #[async_trait::async_trait]
 impl MigrationTrait for IndexPendingOutbox {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        if manager.get_database_backend() != DatabaseBackend::Postgres {
+            return Ok(());
+        }
         manager
             .create_index(
                 Index::create()
@@ -120,6 +124,9 @@ impl MigrationTrait for IndexPendingOutbox {
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        if manager.get_database_backend() != DatabaseBackend::Postgres {
+            return Ok(());
+        }
         manager
             .drop_index(
                 Index::drop()
