@@ -5,9 +5,9 @@ use chrono::Utc;
 use prism_contracts::{events::triage::ReportClassified, Envelope};
 use prism_messaging::Outbox;
 use sea_orm::{
-    sea_query::Expr, ActiveValue::Set, ColumnTrait as _, Condition, ConnectionTrait,
-    DatabaseConnection, DbErr, EntityTrait as _, QueryFilter as _, QueryOrder as _,
-    QuerySelect as _, TransactionTrait as _,
+    sea_query::Expr, ActiveModelTrait, ActiveValue::Set, ColumnTrait as _, Condition,
+    ConnectionTrait, DatabaseConnection, DbErr, EntityTrait as _, QueryFilter as _,
+    QueryOrder as _, QuerySelect as _, TransactionTrait as _,
 };
 use uuid::Uuid;
 
@@ -18,22 +18,23 @@ pub async fn insert_many(
     conn: &impl ConnectionTrait,
     rows: Vec<classification::ActiveModel>,
 ) -> Result<(), DbErr> {
-    /// Rows per statement: 19 columns each, under both databases' parameter limits.
-    const CHUNK: usize = 200;
     let districts: Vec<_> = rows.iter().flat_map(district_rows).collect();
+    // Rows per statement under both databases' parameter limits: 19 columns a
+    // classification, 4 a district.
+    insert_in_statements(conn, rows, 200).await?;
+    insert_in_statements(conn, districts, 800).await
+}
+
+/// Inserts `rows` in statements of at most `per_statement` rows each.
+async fn insert_in_statements<A: ActiveModelTrait>(
+    conn: &impl ConnectionTrait,
+    rows: Vec<A>,
+    per_statement: usize,
+) -> Result<(), DbErr> {
     let mut rows = rows.into_iter().peekable();
     while rows.peek().is_some() {
-        let chunk: Vec<_> = rows.by_ref().take(CHUNK).collect();
-        classification::Entity::insert_many(chunk)
-            .exec(conn)
-            .await?;
-    }
-    let mut districts = districts.into_iter().peekable();
-    while districts.peek().is_some() {
-        let chunk: Vec<_> = districts.by_ref().take(CHUNK * 4).collect();
-        classification_district::Entity::insert_many(chunk)
-            .exec(conn)
-            .await?;
+        let chunk: Vec<A> = rows.by_ref().take(per_statement).collect();
+        A::Entity::insert_many(chunk).exec(conn).await?;
     }
     Ok(())
 }
@@ -48,14 +49,19 @@ fn district_rows(row: &classification::ActiveModel) -> Vec<classification_distri
         return Vec::new();
     };
     let category = row.category.try_as_ref().cloned().flatten();
-    let mut districts: Vec<String> = serde_json::from_value(districts.clone()).unwrap_or_default();
+    let mut districts: Vec<&str> = districts
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(serde_json::Value::as_str)
+        .collect();
     districts.sort_unstable();
     districts.dedup();
     districts
         .into_iter()
         .map(|district| classification_district::ActiveModel {
             report_id: Set(*report_id),
-            district: Set(district),
+            district: Set(district.to_owned()),
             category: Set(category.clone()),
             received_at: Set(*received_at),
         })

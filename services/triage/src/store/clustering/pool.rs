@@ -164,7 +164,8 @@ impl Pool {
                 if own.contains(&id) {
                     continue;
                 }
-                // A report in a surge signal as well comes twice, once without a signal.
+                // A report comes once per district of the batch it names, and once more,
+                // without a signal, when it is in a surge signal as well.
                 match categories_of.get_mut(&id) {
                     Some((_, known)) => *known = known.or(signal),
                     None => {
