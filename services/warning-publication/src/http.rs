@@ -62,6 +62,10 @@ impl FromRef<AppState> for Arc<JwtVerifier> {
     }
 }
 
+/// The response headers a browser's script may read: what the CORS layer below exposes,
+/// written out for the `304`s answered in front of it ([`cache::Revalidation`]).
+pub const CORS_EXPOSED: &str = "etag,cache-control";
+
 /// All of warning-publication's routes.
 pub fn router(state: AppState) -> Router {
     // Other sites may read the public API and feeds from a browser. Writes need a bearer

@@ -64,15 +64,20 @@ impl Application {
         self,
         signal: impl Future<Output = ()> + Send + 'static,
     ) -> anyhow::Result<()> {
+        let cache = std::sync::Arc::new(http::cache::PublicCache::default());
+        let mut service = self.service;
+        service.revalidate(std::sync::Arc::new(http::cache::Revalidation(
+            cache.clone(),
+        )));
         let state = http::AppState::new(http::Shared {
-            db: self.service.db.clone(),
-            outbox: self.service.outbox.clone(),
-            verifier: self.service.verifier.clone(),
-            cache: Default::default(),
+            db: service.db.clone(),
+            outbox: service.outbox.clone(),
+            verifier: service.verifier.clone(),
+            cache,
             templates: http::site::templates(),
             feedback_limits: http::feedback::limits(),
         });
-        self.service
+        service
             .serve(http::router(state), http::ApiDoc::openapi(), signal)
             .await
     }

@@ -2,8 +2,10 @@
 //!
 //! - [`error`]: [`ApiError`], the one error type handlers return; it becomes RFC 9457
 //!   `application/problem+json` with a stable `code` and per-field errors.
-//! - [`problem`]: the middleware that renders problems in the caller's language
-//!   (`Accept-Language`: `zh-CN` by default, `en`), including the edge's own 404/405/408/413.
+//! - [`problem`]: problems rendered in the caller's language (`Accept-Language`: `zh-CN`
+//!   by default, `en`), including the edge's own 404/405/408/413.
+//! - [`finish`]: the layer that renders them and records each request's metrics.
+//! - [`front`]: `304`s for representations a service still vouches for, before routing.
 //! - [`json`]: a JSON extractor whose errors name the field at fault.
 //! - [`page`]: cursor pagination (`?limit=` ≤ 100, `next_cursor`).
 //! - [`ops`]: `/healthz`, `/readyz`, `/metrics`, `/openapi.json`.
@@ -12,6 +14,8 @@
 
 pub mod edge;
 pub mod error;
+pub mod finish;
+pub mod front;
 pub mod json;
 pub mod lean;
 pub mod openapi;

@@ -4,7 +4,7 @@
 //! exported over OpenTelemetry; either way the W3C trace-context propagator is installed, so
 //! the trace context rides NATS headers from service to service (see `prism-messaging`).
 
-use std::sync::OnceLock;
+use std::{io::IsTerminal as _, sync::OnceLock};
 
 use anyhow::Context as _;
 use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
@@ -33,6 +33,8 @@ impl Drop for TelemetryGuard {
 /// Installs the global subscriber, the propagator and (if configured) the OTLP exporter.
 pub fn init(service: &str, settings: &TelemetrySettings) -> anyhow::Result<TelemetryGuard> {
     install_propagator();
+    // The recorder first: a counter touched before it exists counts nothing.
+    let _ = metrics_handle();
     let filter = EnvFilter::try_from_default_env()
         .or_else(|_| EnvFilter::try_new(&settings.log_filter))
         .context("telemetry.log_filter is not a valid tracing filter")?;
@@ -42,7 +44,11 @@ pub fn init(service: &str, settings: &TelemetrySettings) -> anyhow::Result<Telem
             .with_current_span(true)
             .boxed()
     } else {
-        tracing_subscriber::fmt::layer().boxed()
+        // Colours only for a person at a terminal: in a log file they are noise, and
+        // writing them into every span's fields was a visible share of a cached read.
+        tracing_subscriber::fmt::layer()
+            .with_ansi(std::io::stdout().is_terminal())
+            .boxed()
     };
 
     let provider = match &settings.otlp_endpoint {

@@ -20,7 +20,7 @@ use prism_messaging::{consumer, outbox::RelaySettings, Apply, ConsumerSpec, Outb
 use prism_platform::{
     auth::JwtVerifier,
     config::Settings,
-    http::{self, ops},
+    http::{self, front, ops},
 };
 use sea_orm::DatabaseConnection;
 use sea_orm_migration::MigratorTrait;
@@ -47,6 +47,8 @@ pub struct Service {
     failure: Arc<std::sync::Mutex<Option<String>>>,
     /// Paths of long-lived event streams, served by `http::lean` (see [`Service::stream_paths`]).
     stream_paths: &'static [&'static str],
+    /// What answers revalidations before routing (see [`Service::revalidate`]).
+    revalidate: Option<Arc<dyn front::Revalidate>>,
 }
 
 impl Service {
@@ -95,6 +97,7 @@ impl Service {
             relay,
             failure: Arc::default(),
             stream_paths: &[],
+            revalidate: None,
         })
     }
 
@@ -107,6 +110,12 @@ impl Service {
     /// per-connection buffers (`prism_platform::http::lean`): idle streams cost little.
     pub fn stream_paths(&mut self, paths: &'static [&'static str]) {
         self.stream_paths = paths;
+    }
+
+    /// Answers conditional `GET`s that `revalidate` vouches for with `304` before routing
+    /// (`prism_platform::http::front`).
+    pub fn revalidate(&mut self, revalidate: Arc<dyn front::Revalidate>) {
+        self.revalidate = Some(revalidate);
     }
 
     /// A token cancelled when shutdown begins, for the service's own jobs.
@@ -171,10 +180,13 @@ impl Service {
             }
         });
         tracing::info!(service = self.name, port = self.port(), "serving");
-        let served = if self.stream_paths.is_empty() {
-            http::serve(self.listener, app, shutdown.clone().cancelled_owned()).await
-        } else {
+        let until = shutdown.clone().cancelled_owned();
+        let served = if !self.stream_paths.is_empty() {
             http::serve_lean(self.listener, app, self.stream_paths, shutdown.clone()).await
+        } else if let Some(revalidate) = self.revalidate {
+            http::serve(self.listener, front::Front::new(revalidate, app), until).await
+        } else {
+            http::serve(self.listener, app, until).await
         };
         shutdown.cancel();
         self.workers.close();

@@ -17,10 +17,11 @@ use std::{
 
 use axum::{
     body::Bytes,
-    extract::FromRequestParts,
-    http::{header, request::Parts, HeaderMap, HeaderValue, StatusCode},
+    extract::{FromRequestParts, Request},
+    http::{header, request::Parts, uri::PathAndQuery, HeaderMap, HeaderValue, StatusCode, Uri},
     response::{IntoResponse, Response},
 };
+use prism_platform::http::front::Revalidate;
 use sha2::{Digest as _, Sha256};
 
 /// How long an entry may serve without a local change.
@@ -43,13 +44,7 @@ impl Cached {
     /// The response to a request with this `If-None-Match`: `304` when it names this
     /// entry's tag.
     pub fn respond(&self, if_none_match: Option<&HeaderValue>) -> Response {
-        let mut headers = HeaderMap::new();
-        headers.insert(header::ETAG, self.etag.clone());
-        headers.insert(
-            header::CACHE_CONTROL,
-            HeaderValue::from_static(CACHE_CONTROL),
-        );
-        headers.insert(header::VARY, HeaderValue::from_static("Accept-Language"));
+        let mut headers = self.validators();
         if matches_etag(if_none_match, &self.etag) {
             return (StatusCode::NOT_MODIFIED, headers).into_response();
         }
@@ -58,6 +53,67 @@ impl Cached {
             HeaderValue::from_static(self.content_type),
         );
         (StatusCode::OK, headers, self.body.clone()).into_response()
+    }
+
+    /// The headers a `304` repeats (RFC 9110 15.4.5), and CORS's, which the front's `304`s
+    /// carry without passing the router's CORS layer (see [`super::CORS_EXPOSED`]).
+    fn validators(&self) -> HeaderMap {
+        let mut headers = HeaderMap::with_capacity(6);
+        headers.insert(header::ETAG, self.etag.clone());
+        headers.insert(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static(CACHE_CONTROL),
+        );
+        headers.insert(header::VARY, HeaderValue::from_static("Accept-Language"));
+        headers.insert(
+            header::ACCESS_CONTROL_ALLOW_ORIGIN,
+            HeaderValue::from_static("*"),
+        );
+        headers.insert(
+            header::ACCESS_CONTROL_EXPOSE_HEADERS,
+            HeaderValue::from_static(super::CORS_EXPOSED),
+        );
+        headers
+    }
+}
+
+/// The public JSON API's revalidations, answered in front of the router
+/// (`prism_platform::http::front`). Its entries are keyed by the request's path and query
+/// ([`api_key`]), so a request names its entry without being routed; the site and feeds,
+/// whose answers also depend on language and host, keep keys of their own and are not
+/// answered here.
+pub struct Revalidation(pub Arc<PublicCache>);
+
+impl Revalidate for Revalidation {
+    fn not_modified(&self, request: &Request) -> Option<(&'static str, Response)> {
+        let route = api_route(request.uri().path())?;
+        let entry = self.0.get(api_key(request.uri()))?;
+        let if_none_match = request.headers().get(header::IF_NONE_MATCH);
+        matches_etag(if_none_match, &entry.etag).then(|| {
+            (
+                route,
+                (StatusCode::NOT_MODIFIED, entry.validators()).into_response(),
+            )
+        })
+    }
+}
+
+/// The cache key of a public JSON API answer: the request's path and query.
+pub fn api_key(uri: &Uri) -> &str {
+    uri.path_and_query().map_or("", PathAndQuery::as_str)
+}
+
+/// The route pattern of a cacheable public JSON API path, if it is one.
+fn api_route(path: &str) -> Option<&'static str> {
+    let rest = path.strip_prefix("/v1/warnings")?;
+    if rest.is_empty() {
+        return Some("/v1/warnings");
+    }
+    let rest = rest.strip_prefix('/')?;
+    match rest.split_once('/') {
+        None => Some("/v1/warnings/{id}"),
+        Some((_, "versions")) => Some("/v1/warnings/{id}/versions"),
+        Some(_) => None,
     }
 }
 
@@ -151,5 +207,20 @@ mod tests {
         assert!(cache.get("k").is_some());
         cache.invalidate();
         assert!(cache.get("k").is_none());
+    }
+
+    #[test]
+    fn only_the_public_json_api_is_revalidated_in_front() {
+        assert_eq!(api_route("/v1/warnings"), Some("/v1/warnings"));
+        assert_eq!(api_route("/v1/warnings/abc"), Some("/v1/warnings/{id}"));
+        assert_eq!(
+            api_route("/v1/warnings/abc/versions"),
+            Some("/v1/warnings/{id}/versions")
+        );
+        // CAP depends on the host it is served from; drafts are not public.
+        assert_eq!(api_route("/v1/warnings/abc/cap"), None);
+        assert_eq!(api_route("/v1/warningsx"), None);
+        assert_eq!(api_route("/v1/drafts"), None);
+        assert_eq!(api_route("/feeds/warnings.atom"), None);
     }
 }

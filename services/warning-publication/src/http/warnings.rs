@@ -4,6 +4,7 @@
 
 use axum::{
     extract::{Path, RawQuery, State},
+    http::Uri,
     response::Response,
     routing::get,
     Router,
@@ -15,7 +16,7 @@ use serde::Deserialize;
 use uuid::Uuid;
 
 use super::{
-    cache::IfNoneMatch,
+    cache::{api_key, IfNoneMatch},
     views::{PublicWarning, VersionView},
     AppState,
 };
@@ -189,6 +190,7 @@ pub fn parse_cursor(key: &str) -> Option<PublishedCursor> {
     responses((status = 200, body = Page<PublicWarning>), (status = 304), (status = 400), (status = 422)))]
 pub async fn list(
     State(state): State<AppState>,
+    uri: Uri,
     RawQuery(raw): RawQuery,
     IfNoneMatch(if_none_match): IfNoneMatch,
     ApiQuery(query): ApiQuery<ListQuery>,
@@ -201,7 +203,7 @@ pub async fn list(
             field: None,
         });
     }
-    let key = format!("list?{raw}");
+    let key = api_key(&uri).to_owned();
     if let Some(hit) = state.cache.get(&key) {
         return Ok(hit.respond(if_none_match.as_ref()));
     }
@@ -240,10 +242,11 @@ pub async fn list(
     responses((status = 200, body = PublicWarning), (status = 304), (status = 404)))]
 pub async fn show(
     State(state): State<AppState>,
+    uri: Uri,
     Path(id): Path<Uuid>,
     IfNoneMatch(if_none_match): IfNoneMatch,
 ) -> Result<Response, ApiError> {
-    let key = format!("show/{id}");
+    let key = api_key(&uri).to_owned();
     if let Some(hit) = state.cache.get(&key) {
         return Ok(hit.respond(if_none_match.as_ref()));
     }
@@ -268,10 +271,11 @@ pub async fn public_row(state: &AppState, id: Uuid) -> Result<warning::Model, Ap
     responses((status = 200, body = Vec<VersionView>), (status = 404)))]
 pub async fn history(
     State(state): State<AppState>,
+    uri: Uri,
     Path(id): Path<Uuid>,
     IfNoneMatch(if_none_match): IfNoneMatch,
 ) -> Result<Response, ApiError> {
-    let key = format!("versions/{id}");
+    let key = api_key(&uri).to_owned();
     if let Some(hit) = state.cache.get(&key) {
         return Ok(hit.respond(if_none_match.as_ref()));
     }

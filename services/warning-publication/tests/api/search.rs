@@ -107,6 +107,7 @@ async fn a_matching_if_none_match_is_304_until_something_public_changes() {
             .expect("request");
         assert_eq!(again.status(), StatusCode::NOT_MODIFIED, "{path}");
         assert_eq!(again.headers()[header::ETAG], etag);
+        assert!(again.headers().contains_key("x-request-id"), "{path}");
         assert!(again.bytes().await.expect("body").is_empty());
     }
 
@@ -141,6 +142,25 @@ async fn other_sites_may_read_the_public_api_from_a_browser() {
         .expect("request");
     assert_eq!(response.headers()[header::ACCESS_CONTROL_ALLOW_ORIGIN], "*");
     assert!(response.headers()[header::ACCESS_CONTROL_EXPOSE_HEADERS]
+        .to_str()
+        .expect("ascii")
+        .contains("etag"));
+    // A revalidation is answered before the router's CORS layer, with the same headers.
+    let etag = response.headers()[header::ETAG].clone();
+    let revalidated = app
+        .client
+        .get(format!("{}/v1/warnings", app.address))
+        .header(header::ORIGIN, "https://news.example.org")
+        .header(header::IF_NONE_MATCH, etag)
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(revalidated.status(), StatusCode::NOT_MODIFIED);
+    assert_eq!(
+        revalidated.headers()[header::ACCESS_CONTROL_ALLOW_ORIGIN],
+        "*"
+    );
+    assert!(revalidated.headers()[header::ACCESS_CONTROL_EXPOSE_HEADERS]
         .to_str()
         .expect("ascii")
         .contains("etag"));

@@ -1,20 +1,16 @@
 //! The layers around every service's router, and serving with graceful shutdown.
 
-use std::{
-    future::Future,
-    time::{Duration, Instant},
-};
+use std::{convert::Infallible, future::Future, time::Duration};
 
 use axum::{
     body::Body,
-    extract::{DefaultBodyLimit, MatchedPath, Request},
-    middleware::{self, Next},
+    extract::{DefaultBodyLimit, Request},
     response::{IntoResponse, Response},
     Router,
 };
 use http::{HeaderName, StatusCode};
 use tokio::net::TcpListener;
-use tower::ServiceBuilder;
+use tower::{make::Shared, Service, ServiceBuilder};
 use tower_http::{
     limit::RequestBodyLimitLayer,
     request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer},
@@ -22,7 +18,7 @@ use tower_http::{
     trace::TraceLayer,
 };
 
-use super::problem;
+use super::finish::FinishLayer;
 use crate::config::HttpSettings;
 
 static REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
@@ -53,8 +49,7 @@ pub fn edge(routes: Router, settings: &HttpSettings) -> Router {
             }),
         )
         .layer(PropagateRequestIdLayer::new(REQUEST_ID.clone()))
-        .layer(middleware::from_fn(record_metrics))
-        .layer(middleware::from_fn(problem::render))
+        .layer(FinishLayer)
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
             Duration::from_secs(settings.request_timeout_secs),
@@ -65,35 +60,25 @@ pub fn edge(routes: Router, settings: &HttpSettings) -> Router {
         .layer(RequestBodyLimitLayer::new(settings.body_limit_bytes))
         .map_request(|request: http::Request<_>| request.map(Body::new))
         .layer(DefaultBodyLimit::max(settings.body_limit_bytes));
+    // Installs the recorder before any request caches a metric handle.
+    let _ = crate::telemetry::metrics_handle();
     routes
         .fallback(|| async { StatusCode::NOT_FOUND })
         .layer(stack)
 }
 
-async fn record_metrics(request: Request, next: Next) -> Response {
-    let started = Instant::now();
-    let route = request
-        .extensions()
-        .get::<MatchedPath>()
-        .map(|p| p.as_str().to_owned())
-        .unwrap_or_else(|| "unmatched".to_owned());
-    let method = request.method().to_string();
-    let response = next.run(request).await;
-    let status = response.status().as_u16().to_string();
-    let labels = [("method", method), ("route", route), ("status", status)];
-    metrics::counter!("http_requests_total", &labels).increment(1);
-    metrics::histogram!("http_request_duration_seconds", &labels)
-        .record(started.elapsed().as_secs_f64());
-    response
-}
-
 /// Serves until `shutdown` resolves, then stops accepting and lets requests in flight finish.
-pub async fn serve(
+/// `app` is the router, or the router behind a [`super::front::Front`].
+pub async fn serve<S>(
     listener: TcpListener,
-    app: Router,
+    app: S,
     shutdown: impl Future<Output = ()> + Send + 'static,
-) -> std::io::Result<()> {
-    axum::serve(listener, app)
+) -> std::io::Result<()>
+where
+    S: Service<Request, Response = Response, Error = Infallible> + Clone + Send + 'static,
+    S::Future: Send,
+{
+    axum::serve(listener, Shared::new(app))
         .with_graceful_shutdown(shutdown)
         .await
 }

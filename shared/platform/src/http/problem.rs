@@ -1,15 +1,11 @@
 //! RFC 9457 problem details, rendered in the caller's language.
 //!
 //! Handlers cannot see `Accept-Language` when an error turns into a response, so a
-//! [`Problem`] travels as a response extension and [`render`] (a middleware that does see the
-//! request) writes the body in the right language. The same middleware turns the edge's own
+//! [`Problem`] travels as a response extension and [`render`] (called by the edge, which
+//! does see the request) writes the body in the right language. It also turns the edge's own
 //! bare errors (unknown route, wrong method, timeout, oversized body) into problems.
 
-use axum::{
-    extract::Request,
-    middleware::Next,
-    response::{IntoResponse, Response},
-};
+use axum::response::{IntoResponse, Response};
 use http::{header, HeaderValue, StatusCode};
 use serde_json::json;
 
@@ -156,10 +152,8 @@ impl Language {
     }
 }
 
-/// Middleware: renders problems in the caller's language.
-pub async fn render(request: Request, next: Next) -> Response {
-    let language = Language::from_header(request.headers().get(header::ACCEPT_LANGUAGE));
-    let mut response = next.run(request).await;
+/// `response` with its problem, if it carries one, rendered in `language`.
+pub fn render(mut response: Response, language: Language) -> Response {
     let problem = match response.extensions_mut().remove::<Problem>() {
         Some(problem) => problem,
         None => {
