@@ -5,24 +5,27 @@ use serde_json::Value;
 
 use crate::support::{report, spawn_app};
 
+/// A power bank that swells and smokes, as one station tells it (product, text)...
+const POWER_BANK: (&str, &str) = (
+    "某品牌20000毫安充电宝",
+    "该充电宝在充电过程中外壳鼓包并冒烟，存在起火风险",
+);
+/// ...and as another station tells the same risk in other words.
+const POWER_BANK_AGAIN: (&str, &str) = (
+    "充电宝",
+    "多名消费者反映该品牌20000毫安充电宝充电时鼓包、冒烟，有起火隐患",
+);
+
 #[tokio::test]
 async fn the_same_risk_from_two_stations_becomes_one_signal() {
     let app = spawn_app().await;
     let first = app
-        .publish(report(
-            "某品牌20000毫安充电宝",
-            "该充电宝在充电过程中外壳鼓包并冒烟，存在起火风险",
-            &["310115", "310104"],
-        ))
+        .publish(report(POWER_BANK.0, POWER_BANK.1, &["310115", "310104"]))
         .await;
     let signal = app.signal_of(first).await;
     assert_eq!(signal["origin"], "single_report");
     let second = app
-        .publish(report(
-            "充电宝",
-            "多名消费者反映该品牌20000毫安充电宝充电时鼓包、冒烟，有起火隐患",
-            &["310115"],
-        ))
+        .publish(report(POWER_BANK_AGAIN.0, POWER_BANK_AGAIN.1, &["310115"]))
         .await;
     let other = app
         .publish(report(
@@ -55,11 +58,7 @@ async fn the_same_risk_from_two_stations_becomes_one_signal() {
 async fn a_reclassified_signal_no_longer_gathers_reports_of_its_former_category() {
     let app = spawn_app().await;
     let first = app
-        .publish(report(
-            "某品牌20000毫安充电宝",
-            "该充电宝在充电过程中外壳鼓包并冒烟，存在起火风险",
-            &["310115", "310104"],
-        ))
+        .publish(report(POWER_BANK.0, POWER_BANK.1, &["310115", "310104"]))
         .await;
     let signal = app.signal_of(first).await;
     let id = signal["id"].as_str().expect("signal id");
@@ -73,11 +72,7 @@ async fn a_reclassified_signal_no_longer_gathers_reports_of_its_former_category(
     assert_eq!(response.status(), reqwest::StatusCode::OK);
 
     let second = app
-        .publish(report(
-            "充电宝",
-            "多名消费者反映该品牌20000毫安充电宝充电时鼓包、冒烟，有起火隐患",
-            &["310104"],
-        ))
+        .publish(report(POWER_BANK_AGAIN.0, POWER_BANK_AGAIN.1, &["310104"]))
         .await;
     let other = app.signal_of(second).await;
     assert_ne!(other["id"], signal["id"]);

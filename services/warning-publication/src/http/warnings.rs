@@ -3,7 +3,7 @@
 //! through [`super::cache`].
 
 use axum::{
-    extract::{Path, RawQuery, State},
+    extract::{Path, State},
     http::Uri,
     response::Response,
     routing::get,
@@ -191,12 +191,10 @@ pub fn parse_cursor(key: &str) -> Option<PublishedCursor> {
 pub async fn list(
     State(state): State<AppState>,
     uri: Uri,
-    RawQuery(raw): RawQuery,
     IfNoneMatch(if_none_match): IfNoneMatch,
     ApiQuery(query): ApiQuery<ListQuery>,
 ) -> Result<Response, ApiError> {
-    let raw = raw.unwrap_or_default();
-    if raw.len() > QUERY_STRING_MAX {
+    if uri.query().map_or(0, str::len) > QUERY_STRING_MAX {
         return Err(ApiError::BadRequest {
             code: "query_too_long",
             message: Text::new("查询参数过长", "the query string is too long"),

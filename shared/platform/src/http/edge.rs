@@ -21,7 +21,7 @@ use tower_http::{
 use super::finish::FinishLayer;
 use crate::config::HttpSettings;
 
-static REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+pub(crate) static REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
 /// Wraps a service's routes with what every endpoint needs: request ids, a trace span per
 /// request, metrics, a timeout, a body limit enforced before parsing, problem rendering, and

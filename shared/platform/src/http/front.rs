@@ -21,12 +21,11 @@ use axum::{
     routing::{future::RouteFuture, Router},
 };
 use futures::future::{ready, Either, Ready};
-use http::{header, HeaderName, HeaderValue, Method, StatusCode};
+use http::{header, Method, StatusCode};
 use tower::Service;
+use tower_http::request_id::{MakeRequestId as _, MakeRequestUuid};
 
-use super::finish;
-
-static REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+use super::{edge::REQUEST_ID, finish};
 
 /// What a service can answer without routing.
 pub trait Revalidate: Send + Sync + 'static {
@@ -64,11 +63,13 @@ impl Service<Request> for Front {
         if request.method() == Method::GET && request.headers().contains_key(header::IF_NONE_MATCH)
         {
             if let Some((route, mut response)) = self.revalidate.not_modified(&request) {
-                let id = request
-                    .headers()
-                    .get(&REQUEST_ID)
-                    .cloned()
-                    .or_else(|| HeaderValue::try_from(uuid::Uuid::new_v4().to_string()).ok());
+                // The caller's id if it sent one, else a new one, as the edge does.
+                let id = match request.headers().get(&REQUEST_ID) {
+                    Some(id) => Some(id.clone()),
+                    None => MakeRequestUuid
+                        .make_request_id(&request)
+                        .map(|id| id.into_header_value()),
+                };
                 if let Some(id) = id {
                     response.headers_mut().insert(REQUEST_ID.clone(), id);
                 }
