@@ -68,7 +68,7 @@ if [[ -x "$BENCH" ]]; then
   for scenario in "floor --messages 50" \
                   "alert-latency --subscribers 5 --routine-rate 20 --important-rate 2 --seconds 3" \
                   "fanout --subscribers 20" \
-                  "public-reads --connections 4 --seconds 1 --seed 2" \
+                  "public-reads --connections 4 --seconds 1 --rounds 1 --seed 2" \
                   "burst --reports 1000 --batch 500 --concurrency 2 --important-rate 2 --subscribers 3" \
                   "peer --alerts 3 --fail-seconds 1"; do
     # shellcheck disable=SC2086

@@ -8,3 +8,4 @@ pub mod load;
 pub mod peer;
 pub mod public_reads;
 pub mod sse;
+pub mod wrk;

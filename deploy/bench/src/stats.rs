@@ -33,12 +33,6 @@ impl Latencies {
         let _ = self.0.record(micros.min(60_000_000));
     }
 
-    /// Adds another distribution's samples.
-    pub fn merge(&mut self, other: &Latencies) {
-        // Both share the same bounds, so adding cannot fail.
-        let _ = self.0.add(&other.0);
-    }
-
     pub fn summary(&self) -> Summary {
         let ms = |micros: u64| micros as f64 / 1000.0;
         Summary {

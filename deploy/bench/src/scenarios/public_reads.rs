@@ -5,13 +5,15 @@
 use std::{
     path::Path,
     process::{Child, Command, Stdio},
-    time::{Duration, Instant},
+    time::Duration,
 };
 
 use anyhow::Context as _;
+use serde::Serialize;
 use serde_json::json;
 
-use crate::{report::Outcome, stack::Stack, stats::Latencies};
+use super::wrk;
+use crate::{report::Outcome, stack::Stack};
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -19,144 +21,174 @@ pub struct Args {
     #[arg(long, default_value_t = 100)]
     connections: usize,
     /// Seconds per measurement.
-    #[arg(long, default_value_t = 10)]
+    #[arg(long, default_value_t = 5)]
     seconds: u64,
+    /// Measurements of each server per kind of read, alternating which goes first.
+    #[arg(long, default_value_t = 3)]
+    rounds: usize,
     /// Warnings to draft and publish first (the issue measures with 1,000 published).
     #[arg(long, default_value_t = 0)]
     seed: usize,
 }
 
-/// Throughput and latency of one target.
-#[derive(Debug, serde::Serialize)]
-struct Measured {
+/// One server's rounds of one kind of read, and what they add up to.
+#[derive(Debug, Serialize)]
+struct Side {
+    /// All rounds' requests over all rounds' time.
     requests_per_second: f64,
-    latency: crate::stats::Summary,
+    /// The median of the rounds' medians.
+    p50_ms: f64,
+    /// The worst round's.
+    p99_ms: f64,
+    max_ms: f64,
     errors: u64,
+    rounds: Vec<wrk::Run>,
+}
+
+impl Side {
+    fn of(rounds: Vec<wrk::Run>) -> Self {
+        let requests: u64 = rounds.iter().map(|r| r.requests).sum();
+        let seconds: f64 = rounds.iter().map(|r| r.seconds).sum();
+        let mut medians: Vec<f64> = rounds.iter().map(|r| r.p50_ms).collect();
+        medians.sort_by(f64::total_cmp);
+        let worst = |pick: fn(&wrk::Run) -> f64| rounds.iter().map(pick).fold(0.0, f64::max);
+        Self {
+            requests_per_second: requests as f64 / seconds.max(1e-9),
+            p50_ms: medians.get(medians.len() / 2).copied().unwrap_or(0.0),
+            p99_ms: worst(|r| r.p99_ms),
+            max_ms: worst(|r| r.max_ms),
+            errors: rounds.iter().map(|r| r.errors).sum(),
+            rounds,
+        }
+    }
+}
+
+/// One kind of read on both servers.
+#[derive(Debug, Serialize)]
+struct Compared {
+    prism: Side,
+    nginx: Side,
+    /// PRISM's throughput over nginx's.
+    vs_nginx: f64,
+}
+
+/// Where one kind of read is sent on each server.
+struct Read<'a> {
+    prism: &'a str,
+    nginx: &'a str,
+    prism_etag: Option<&'a str>,
+    nginx_etag: Option<&'a str>,
 }
 
 pub async fn run(stack: &Stack, args: Args) -> anyhow::Result<Outcome> {
-    let client = reqwest::Client::builder()
-        .pool_max_idle_per_host(args.connections)
-        .build()?;
+    let client = reqwest::Client::new();
     let base = stack.url("warning-publication")?.to_owned();
     seed(&client, stack, &base, args.seed).await?;
 
     let list = format!("{base}/v1/warnings");
     let atom = format!("{base}/feeds/warnings.atom");
     let first = client.get(&list).send().await?;
-    let etag = first
-        .headers()
-        .get("etag")
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_owned);
+    let etag = etag_of(&first);
     let list_body = first.bytes().await?;
     let atom_body = client.get(&atom).send().await?.bytes().await?;
 
-    let prism_list = measure(&client, &list, None, &args).await;
-    let prism_304 = match &etag {
-        Some(tag) => Some(measure(&client, &list, Some(tag.as_str()), &args).await),
-        None => None,
-    };
-    let prism_atom = measure(&client, &atom, None, &args).await;
-
     let folder = tempfile::tempdir()?;
-    let nginx = Nginx::start(folder.path(), &list_body, &atom_body).ok();
-    let (nginx_list, nginx_304, nginx_atom) = match &nginx {
-        Some(server) => {
-            let list = format!("http://127.0.0.1:{}/v1/warnings", server.port);
-            let atom = format!("http://127.0.0.1:{}/feeds/warnings.atom", server.port);
-            let tag = client
-                .get(&list)
-                .send()
-                .await?
-                .headers()
-                .get("etag")
-                .and_then(|v| v.to_str().ok())
-                .map(str::to_owned);
-            let revalidated = match tag {
-                Some(tag) => Some(measure(&client, &list, Some(tag.as_str()), &args).await),
-                None => None,
-            };
-            (
-                Some(measure(&client, &list, None, &args).await),
-                revalidated,
-                Some(measure(&client, &atom, None, &args).await),
-            )
-        }
-        None => (None, None, None),
-    };
+    let nginx = Nginx::start(folder.path(), &list_body, &atom_body)?;
+    let nginx_list = format!("http://127.0.0.1:{}/v1/warnings", nginx.port);
+    let nginx_atom = format!("http://127.0.0.1:{}/feeds/warnings.atom", nginx.port);
+    let nginx_etag = etag_of(&client.get(&nginx_list).send().await?);
+    let (etag, nginx_etag) = (
+        etag.context("PRISM's list has no ETag")?,
+        nginx_etag.context("nginx's file has no ETag")?,
+    );
+
+    let list = compare(
+        &args,
+        Read {
+            prism: &list,
+            nginx: &nginx_list,
+            prism_etag: None,
+            nginx_etag: None,
+        },
+    )
+    .await?;
+    let not_modified = compare(
+        &args,
+        Read {
+            prism: &format!("{base}/v1/warnings"),
+            nginx: &nginx_list,
+            prism_etag: Some(&etag),
+            nginx_etag: Some(&nginx_etag),
+        },
+    )
+    .await?;
+    let atom = compare(
+        &args,
+        Read {
+            prism: &atom,
+            nginx: &nginx_atom,
+            prism_etag: None,
+            nginx_etag: None,
+        },
+    )
+    .await?;
     drop(nginx);
 
-    let ratio = |ours: &Measured, theirs: &Option<Measured>| {
-        theirs
-            .as_ref()
-            .map(|t| ours.requests_per_second / t.requests_per_second.max(1e-9))
-    };
-    let list_ratio = ratio(&prism_list, &nginx_list);
     let headline = format!(
-        "GET /v1/warnings {:.0} req/s p99 {:.1} ms ({} × nginx); 304 {}; Atom {:.0} req/s",
-        prism_list.requests_per_second,
-        prism_list.latency.p99_ms,
-        list_ratio.map_or("no nginx".to_owned(), |r| format!("{r:.2}")),
-        prism_304.as_ref().map_or("no ETag".to_owned(), |m| format!(
-            "{:.0} req/s",
-            m.requests_per_second
-        )),
-        prism_atom.requests_per_second,
+        "GET /v1/warnings {:.0} req/s p99 {:.1} ms ({:.2} × nginx); 304 {:.0} req/s ({:.2} × nginx); Atom {:.0} req/s ({:.2} × nginx); wrk, {} rounds",
+        list.prism.requests_per_second,
+        list.prism.p99_ms,
+        list.vs_nginx,
+        not_modified.prism.requests_per_second,
+        not_modified.vs_nginx,
+        atom.prism.requests_per_second,
+        atom.vs_nginx,
+        args.rounds,
     );
     Ok(Outcome {
         scenario: "public-reads",
-        settings: json!({"connections": args.connections, "seconds": args.seconds, "body_bytes": list_body.len()}),
+        settings: json!({"connections": args.connections, "seconds": args.seconds, "rounds": args.rounds,
+                         "body_bytes": list_body.len(), "load": "wrk --threads=1"}),
         figures: json!({
-            "prism": {"list": prism_list, "not_modified": prism_304, "atom": prism_atom},
-            "nginx": {"list": nginx_list, "not_modified": nginx_304, "atom": nginx_atom},
-            "list_vs_nginx": list_ratio, "atom_vs_nginx": ratio(&prism_atom, &nginx_atom),
-            "targets": {"list_vs_nginx": 0.5, "p99_ms": 10.0},
+            "list_vs_nginx": list.vs_nginx, "not_modified_vs_nginx": not_modified.vs_nginx,
+            "atom_vs_nginx": atom.vs_nginx,
+            "list": list, "not_modified": not_modified, "atom": atom,
+            "targets": {"list_vs_nginx": 0.5, "p99_ms": 10.0, "not_modified_vs_nginx": 1.0},
         }),
         headline,
     })
 }
 
-async fn measure(client: &reqwest::Client, url: &str, etag: Option<&str>, args: &Args) -> Measured {
-    let until = Instant::now() + Duration::from_secs(args.seconds);
-    let mut workers = tokio::task::JoinSet::new();
-    for _ in 0..args.connections {
-        let (client, url, etag) = (client.clone(), url.to_owned(), etag.map(str::to_owned));
-        workers.spawn(async move {
-            let mut latency = Latencies::default();
-            let (mut done, mut errors) = (0_u64, 0_u64);
-            while Instant::now() < until {
-                let started = Instant::now();
-                let mut request = client.get(&url);
-                if let Some(tag) = &etag {
-                    request = request.header("If-None-Match", tag);
-                }
-                match request.send().await {
-                    Ok(response)
-                        if response.status().is_success() || response.status().as_u16() == 304 =>
-                    {
-                        let _ = response.bytes().await;
-                        latency.record(started.elapsed());
-                        done += 1;
-                    }
-                    _ => errors += 1,
-                }
-            }
-            (latency, done, errors)
-        });
+fn etag_of(response: &reqwest::Response) -> Option<String> {
+    response
+        .headers()
+        .get("etag")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned)
+}
+
+/// Measures both servers `rounds` times, one after the other, alternating which goes first,
+/// so that a slow spell of the machine falls on both alike.
+async fn compare(args: &Args, read: Read<'_>) -> anyhow::Result<Compared> {
+    let duration = Duration::from_secs(args.seconds);
+    let (mut prism, mut nginx) = (Vec::new(), Vec::new());
+    for round in 0..args.rounds.max(1) {
+        let ours = || wrk::run(read.prism, read.prism_etag, args.connections, duration);
+        let theirs = || wrk::run(read.nginx, read.nginx_etag, args.connections, duration);
+        if round % 2 == 0 {
+            prism.push(ours().await?);
+            nginx.push(theirs().await?);
+        } else {
+            nginx.push(theirs().await?);
+            prism.push(ours().await?);
+        }
     }
-    let mut all = Latencies::default();
-    let (mut done, mut errors) = (0, 0);
-    while let Some(Ok((latency, d, e))) = workers.join_next().await {
-        all.merge(&latency);
-        done += d;
-        errors += e;
-    }
-    Measured {
-        requests_per_second: done as f64 / args.seconds.max(1) as f64,
-        latency: all.summary(),
-        errors,
-    }
+    let (prism, nginx) = (Side::of(prism), Side::of(nginx));
+    Ok(Compared {
+        vs_nginx: prism.requests_per_second / nginx.requests_per_second.max(1e-9),
+        prism,
+        nginx,
+    })
 }
 
 async fn seed(

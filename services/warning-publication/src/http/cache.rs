@@ -8,6 +8,7 @@
 
 use std::{
     collections::HashMap,
+    future::Future,
     sync::{
         atomic::{AtomicU64, Ordering},
         Arc, Mutex,
@@ -146,6 +147,8 @@ fn matches_etag(if_none_match: Option<&HeaderValue>, etag: &HeaderValue) -> bool
 pub struct PublicCache {
     generation: AtomicU64,
     entries: Mutex<HashMap<String, Arc<Cached>>>,
+    /// One turn per key being rendered (see [`PublicCache::get_or_render`]).
+    rendering: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
 }
 
 impl PublicCache {
@@ -157,6 +160,45 @@ impl PublicCache {
             .get(key)
             .filter(|e| e.generation == generation && e.made.elapsed() < FRESH_FOR)
             .cloned()
+    }
+
+    /// The fresh entry for `key`, or the one `render` makes (its content type and body).
+    ///
+    /// Concurrent misses of one key render once: the others wait for that entry. Every entry
+    /// goes stale after [`FRESH_FOR`], and under load every reader in flight at that moment
+    /// used to miss together and query and render the same page, a hundred times over at a
+    /// hundred connections. An error (a 404, a bad cursor) is not kept; the next in line
+    /// renders again.
+    pub async fn get_or_render<E, Render>(
+        &self,
+        key: String,
+        render: impl FnOnce() -> Render,
+    ) -> Result<Arc<Cached>, E>
+    where
+        Render: Future<Output = Result<(&'static str, Vec<u8>), E>>,
+    {
+        if let Some(hit) = self.get(&key) {
+            return Ok(hit);
+        }
+        let turn = self
+            .rendering
+            .lock()
+            .ok()
+            .map(|mut rendering| Arc::clone(rendering.entry(key.clone()).or_default()));
+        let _turn = match &turn {
+            Some(turn) => Some(Arc::clone(turn).lock_owned().await),
+            None => None,
+        };
+        let _rendering = turn.map(|turn| Rendering {
+            cache: self,
+            key: &key,
+            turn,
+        });
+        if let Some(hit) = self.get(&key) {
+            return Ok(hit);
+        }
+        let (content_type, body) = render().await?;
+        Ok(self.put(key.clone(), content_type, body))
     }
 
     /// Keeps `body` under `key` and returns it as an entry (tagged by its content).
@@ -185,6 +227,27 @@ impl PublicCache {
     }
 }
 
+/// Forgets a key's render turn when its renderer is done, or gone (the reader hung up).
+/// Readers still waiting hold the turn and find the entry when they get it.
+struct Rendering<'a> {
+    cache: &'a PublicCache,
+    key: &'a str,
+    turn: Arc<tokio::sync::Mutex<()>>,
+}
+
+impl Drop for Rendering<'_> {
+    fn drop(&mut self) {
+        if let Ok(mut rendering) = self.cache.rendering.lock() {
+            if rendering
+                .get(self.key)
+                .is_some_and(|turn| Arc::ptr_eq(turn, &self.turn))
+            {
+                rendering.remove(self.key);
+            }
+        }
+    }
+}
+
 fn hex_prefix(digest: &[u8]) -> String {
     digest.iter().take(16).map(|b| format!("{b:02x}")).collect()
 }
@@ -207,6 +270,47 @@ mod tests {
         assert!(cache.get("k").is_some());
         cache.invalidate();
         assert!(cache.get("k").is_none());
+    }
+
+    #[tokio::test]
+    async fn readers_missing_together_render_once_and_errors_are_not_kept() {
+        let cache = Arc::new(PublicCache::default());
+        let renders = Arc::new(AtomicU64::new(0));
+        let readers: Vec<_> = (0..50)
+            .map(|_| {
+                let (cache, renders) = (cache.clone(), renders.clone());
+                tokio::spawn(async move {
+                    cache
+                        .get_or_render("page".to_owned(), || async {
+                            renders.fetch_add(1, Ordering::SeqCst);
+                            tokio::time::sleep(Duration::from_millis(20)).await;
+                            Ok::<_, ()>(("application/json", b"[1]".to_vec()))
+                        })
+                        .await
+                })
+            })
+            .collect();
+        for reader in readers {
+            let entry = reader.await.expect("reader").expect("entry");
+            assert_eq!(&entry.body[..], b"[1]");
+        }
+        assert_eq!(renders.load(Ordering::SeqCst), 1);
+        assert!(cache.rendering.lock().expect("lock").is_empty());
+
+        let failed = cache
+            .get_or_render("missing".to_owned(), || async {
+                Err::<(&str, Vec<u8>), _>(404)
+            })
+            .await;
+        assert_eq!(failed.err(), Some(404));
+        assert!(cache.get("missing").is_none());
+        let rendered = cache
+            .get_or_render("missing".to_owned(), || async {
+                Ok::<_, u16>(("application/json", b"{}".to_vec()))
+            })
+            .await
+            .expect("rendered on the next try");
+        assert_eq!(&rendered.body[..], b"{}");
     }
 
     #[test]

@@ -94,26 +94,27 @@ pub async fn warnings_feed(
 ) -> Result<Response, ApiError> {
     let base = base_url(&headers);
     let key = format!("atom/{base}");
-    if let Some(hit) = state.cache.get(&key) {
-        return Ok(hit.respond(headers.get(header::IF_NONE_MATCH)));
-    }
-    let rows = warnings::list_published(&state.db, &Default::default(), None, FEED_SIZE).await?;
-    let entries = rows
-        .iter()
-        .take(FEED_SIZE as usize)
-        .map(|row| entry(row, &base))
-        .collect();
-    let feed = feed(
-        "urn:prism:warnings",
-        "产品质量安全风险警示 Product safety warnings",
-        format!("{base}/feeds/warnings.atom"),
-        &base,
-        entries,
-    );
-    Ok(state
+    let entry = state
         .cache
-        .put(key, ATOM, feed.to_string().into_bytes())
-        .respond(headers.get(header::IF_NONE_MATCH)))
+        .get_or_render(key, || async {
+            let rows =
+                warnings::list_published(&state.db, &Default::default(), None, FEED_SIZE).await?;
+            let entries = rows
+                .iter()
+                .take(FEED_SIZE as usize)
+                .map(|row| entry(row, &base))
+                .collect();
+            let feed = feed(
+                "urn:prism:warnings",
+                "产品质量安全风险警示 Product safety warnings",
+                format!("{base}/feeds/warnings.atom"),
+                &base,
+                entries,
+            );
+            Ok::<_, ApiError>((ATOM, feed.to_string().into_bytes()))
+        })
+        .await?;
+    Ok(entry.respond(headers.get(header::IF_NONE_MATCH)))
 }
 
 fn entry(row: &warning::Model, base: &str) -> Entry {
@@ -192,15 +193,15 @@ pub async fn cap_message(
 ) -> Result<Response, ApiError> {
     let base = base_url(&headers);
     let key = format!("cap/{base}/{id}");
-    if let Some(hit) = state.cache.get(&key) {
-        return Ok(hit.respond(headers.get(header::IF_NONE_MATCH)));
-    }
-    let row = public_row(&state, id).await?;
-    let xml = cap::render(&cap_warning(&state, &row, &base).await?);
-    Ok(state
+    let entry = state
         .cache
-        .put(key, CAP, xml.into_bytes())
-        .respond(headers.get(header::IF_NONE_MATCH)))
+        .get_or_render(key, || async {
+            let row = public_row(&state, id).await?;
+            let xml = cap::render(&cap_warning(&state, &row, &base).await?);
+            Ok::<_, ApiError>((CAP, xml.into_bytes()))
+        })
+        .await?;
+    Ok(entry.respond(headers.get(header::IF_NONE_MATCH)))
 }
 
 /// An Atom index of the current CAP messages of every public warning (anyone).
@@ -212,35 +213,35 @@ pub async fn cap_feed(
 ) -> Result<Response, ApiError> {
     let base = base_url(&headers);
     let key = format!("cap-atom/{base}");
-    if let Some(hit) = state.cache.get(&key) {
-        return Ok(hit.respond(headers.get(header::IF_NONE_MATCH)));
-    }
-    let rows = warnings::list_public_recent(&state.db, FEED_SIZE).await?;
-    let mut entries = Vec::with_capacity(rows.len());
-    for row in &rows {
-        let message = cap_warning(&state, row, &base).await?;
-        let (identifier, sent) = cap::current(&message);
-        let mut entry = Entry::default();
-        entry.set_id(format!("urn:prism:cap:{identifier}"));
-        entry.set_title(row.title_zh.clone());
-        entry.set_updated(fixed(sent));
-        entry.set_links(vec![link(
-            format!("{base}/v1/warnings/{}/cap", row.id),
-            "alternate",
-            Some("application/cap+xml"),
-        )]);
-        entry.set_summary(Some(AtomText::plain(row.summary_zh.clone())));
-        entries.push(entry);
-    }
-    let feed = feed(
-        "urn:prism:cap",
-        "产品质量安全风险警示 CAP 1.2",
-        format!("{base}/feeds/cap.atom"),
-        &base,
-        entries,
-    );
-    Ok(state
+    let entry = state
         .cache
-        .put(key, ATOM, feed.to_string().into_bytes())
-        .respond(headers.get(header::IF_NONE_MATCH)))
+        .get_or_render(key, || async {
+            let rows = warnings::list_public_recent(&state.db, FEED_SIZE).await?;
+            let mut entries = Vec::with_capacity(rows.len());
+            for row in &rows {
+                let message = cap_warning(&state, row, &base).await?;
+                let (identifier, sent) = cap::current(&message);
+                let mut entry = Entry::default();
+                entry.set_id(format!("urn:prism:cap:{identifier}"));
+                entry.set_title(row.title_zh.clone());
+                entry.set_updated(fixed(sent));
+                entry.set_links(vec![link(
+                    format!("{base}/v1/warnings/{}/cap", row.id),
+                    "alternate",
+                    Some("application/cap+xml"),
+                )]);
+                entry.set_summary(Some(AtomText::plain(row.summary_zh.clone())));
+                entries.push(entry);
+            }
+            let feed = feed(
+                "urn:prism:cap",
+                "产品质量安全风险警示 CAP 1.2",
+                format!("{base}/feeds/cap.atom"),
+                &base,
+                entries,
+            );
+            Ok::<_, ApiError>((ATOM, feed.to_string().into_bytes()))
+        })
+        .await?;
+    Ok(entry.respond(headers.get(header::IF_NONE_MATCH)))
 }

@@ -274,19 +274,19 @@ pub async fn show(
     let query = serde_urlencoded_lenient(&raw.unwrap_or_default());
     let language = language(query.lang.as_deref(), &headers);
     let key = format!("site/{language:?}/w/{id}");
-    if let Some(hit) = state.cache.get(&key) {
-        return Ok(hit.respond(headers.get(header::IF_NONE_MATCH)));
-    }
-    let row = public_row(&state, id).await?;
-    let t = labels(language);
-    let other = if language == Language::En { "zh" } else { "en" };
-    let body = render(
-        &state,
-        "warning.html",
-        context! { t => t, w => shown(&row, language), switch_href => format!("/warnings/{id}?lang={other}") },
-    )?;
-    Ok(state
+    let entry = state
         .cache
-        .put(key, HTML, body)
-        .respond(headers.get(header::IF_NONE_MATCH)))
+        .get_or_render(key, || async {
+            let row = public_row(&state, id).await?;
+            let t = labels(language);
+            let other = if language == Language::En { "zh" } else { "en" };
+            let body = render(
+                &state,
+                "warning.html",
+                context! { t => t, w => shown(&row, language), switch_href => format!("/warnings/{id}?lang={other}") },
+            )?;
+            Ok::<_, ApiError>((HTML, body))
+        })
+        .await?;
+    Ok(entry.respond(headers.get(header::IF_NONE_MATCH)))
 }

@@ -202,36 +202,36 @@ pub async fn list(
         });
     }
     let key = api_key(&uri).to_owned();
-    if let Some(hit) = state.cache.get(&key) {
-        return Ok(hit.respond(if_none_match.as_ref()));
-    }
-    let page = PageQuery {
-        limit: query.limit,
-        cursor: query.cursor.clone(),
-    };
-    let limit = page.limit()?;
-    let after = match page.after()? {
-        None => None,
-        Some(key) => Some(parse_cursor(&key).ok_or_else(|| {
-            ApiError::field("cursor", Text::new("cursor 无效", "cursor is not valid"))
-        })?),
-    };
-    let filter = query.filter()?;
-    let rows = warnings::list_published(&state.db, &filter, after, limit).await?;
-    let page = Page::from_overfetch(rows, limit, cursor_of);
-    let body = serde_json::to_vec(&Page {
-        items: page
-            .items
-            .into_iter()
-            .map(PublicWarning::from)
-            .collect::<Vec<_>>(),
-        next_cursor: page.next_cursor,
-    })
-    .map_err(anyhow::Error::from)?;
-    Ok(state
+    let entry = state
         .cache
-        .put(key, JSON, body)
-        .respond(if_none_match.as_ref()))
+        .get_or_render(key, || async {
+            let page = PageQuery {
+                limit: query.limit,
+                cursor: query.cursor.clone(),
+            };
+            let limit = page.limit()?;
+            let after = match page.after()? {
+                None => None,
+                Some(key) => Some(parse_cursor(&key).ok_or_else(|| {
+                    ApiError::field("cursor", Text::new("cursor 无效", "cursor is not valid"))
+                })?),
+            };
+            let filter = query.filter()?;
+            let rows = warnings::list_published(&state.db, &filter, after, limit).await?;
+            let page = Page::from_overfetch(rows, limit, cursor_of);
+            let body = serde_json::to_vec(&Page {
+                items: page
+                    .items
+                    .into_iter()
+                    .map(PublicWarning::from)
+                    .collect::<Vec<_>>(),
+                next_cursor: page.next_cursor,
+            })
+            .map_err(anyhow::Error::from)?;
+            Ok::<_, ApiError>((JSON, body))
+        })
+        .await?;
+    Ok(entry.respond(if_none_match.as_ref()))
 }
 
 /// One published warning, current version (anyone). A draft, or a warning cancelled before
@@ -245,15 +245,16 @@ pub async fn show(
     IfNoneMatch(if_none_match): IfNoneMatch,
 ) -> Result<Response, ApiError> {
     let key = api_key(&uri).to_owned();
-    if let Some(hit) = state.cache.get(&key) {
-        return Ok(hit.respond(if_none_match.as_ref()));
-    }
-    let row = public_row(&state, id).await?;
-    let body = serde_json::to_vec(&PublicWarning::from(row)).map_err(anyhow::Error::from)?;
-    Ok(state
+    let entry = state
         .cache
-        .put(key, JSON, body)
-        .respond(if_none_match.as_ref()))
+        .get_or_render(key, || async {
+            let row = public_row(&state, id).await?;
+            let body =
+                serde_json::to_vec(&PublicWarning::from(row)).map_err(anyhow::Error::from)?;
+            Ok::<_, ApiError>((JSON, body))
+        })
+        .await?;
+    Ok(entry.respond(if_none_match.as_ref()))
 }
 
 /// A public warning, or 404.
@@ -274,20 +275,20 @@ pub async fn history(
     IfNoneMatch(if_none_match): IfNoneMatch,
 ) -> Result<Response, ApiError> {
     let key = api_key(&uri).to_owned();
-    if let Some(hit) = state.cache.get(&key) {
-        return Ok(hit.respond(if_none_match.as_ref()));
-    }
-    public_row(&state, id).await?;
-    let versions: Vec<VersionView> = versions::of(&state.db, id)
-        .await?
-        .into_iter()
-        .map(VersionView::from)
-        .collect();
-    let body = serde_json::to_vec(&versions).map_err(anyhow::Error::from)?;
-    Ok(state
+    let entry = state
         .cache
-        .put(key, JSON, body)
-        .respond(if_none_match.as_ref()))
+        .get_or_render(key, || async {
+            public_row(&state, id).await?;
+            let versions: Vec<VersionView> = versions::of(&state.db, id)
+                .await?
+                .into_iter()
+                .map(VersionView::from)
+                .collect();
+            let body = serde_json::to_vec(&versions).map_err(anyhow::Error::from)?;
+            Ok::<_, ApiError>((JSON, body))
+        })
+        .await?;
+    Ok(entry.respond(if_none_match.as_ref()))
 }
 
 #[cfg(test)]
