@@ -6,8 +6,12 @@ use std::{
     time::Instant,
 };
 
-use futures::StreamExt as _;
-use tokio::sync::watch;
+use anyhow::Context as _;
+use tokio::{
+    io::{AsyncReadExt as _, AsyncWriteExt as _},
+    net::TcpStream,
+    sync::watch,
+};
 
 /// When each subscriber saw each report's alert.
 pub type Receipts = Arc<Mutex<HashMap<String, Vec<Instant>>>>;
@@ -51,6 +55,12 @@ pub async fn ensure_subscription(
 
 /// Opens `count` SSE connections and records each alert's arrival per report id.
 /// Returns once every connection is open (the server answered 200).
+///
+/// Each connection is a bare TCP stream that reads the chunked response and picks out each
+/// alert's `report_id`, and nothing more: the subscribers share the two processors with the
+/// stack they measure, and the first client (reqwest, an `eventsource` parser and a whole
+/// JSON tree per event) spent about as long per event as the server spent sending it, which
+/// the latency then counted.
 pub async fn connect(
     notification: &str,
     token: &str,
@@ -58,35 +68,35 @@ pub async fn connect(
     receipts: Receipts,
     stop: watch::Receiver<bool>,
 ) -> anyhow::Result<Vec<tokio::task::JoinHandle<()>>> {
-    // One HTTP/1.1 connection per subscriber, as separate regulators' browsers would have.
-    let client = reqwest::Client::builder()
-        .pool_max_idle_per_host(0)
-        .build()?;
+    let authority = notification
+        .strip_prefix("http://")
+        .context("the notification URL is not http://")?
+        .trim_end_matches('/')
+        .to_owned();
+    let request = format!(
+        "GET /v1/stream HTTP/1.1\r\nHost: {authority}\r\nAuthorization: Bearer {token}\r\nAccept: text/event-stream\r\n\r\n"
+    );
     let mut handles = Vec::with_capacity(count);
     for _ in 0..count {
-        let response = client
-            .get(format!("{notification}/v1/stream"))
-            .bearer_auth(token)
-            .send()
-            .await?
-            .error_for_status()?;
+        // One connection per subscriber, as separate regulators' browsers would have.
+        let mut stream = TcpStream::connect(&authority).await?;
+        stream.set_nodelay(true)?;
+        stream.write_all(request.as_bytes()).await?;
+        let mut reader = Reader::default();
+        reader.head(&mut stream).await?;
         let receipts = receipts.clone();
         let mut stop = stop.clone();
         handles.push(tokio::spawn(async move {
-            let mut events = eventsource_stream::Eventsource::eventsource(response.bytes_stream());
+            let mut buffer = vec![0_u8; 16 * 1024];
             loop {
                 tokio::select! {
-                    event = events.next() => {
-                        let Some(Ok(event)) = event else { return };
-                        if event.event != "alert" {
-                            continue;
-                        }
+                    read = stream.read(&mut buffer) => {
+                        let Ok(n @ 1..) = read else { return };
                         let at = Instant::now();
-                        let report = serde_json::from_str::<serde_json::Value>(&event.data)
-                            .ok()
-                            .and_then(|d| d["report_id"].as_str().map(str::to_owned));
-                        if let (Some(report), Ok(mut receipts)) = (report, receipts.lock()) {
-                            receipts.entry(report).or_default().push(at);
+                        for report in reader.alerts(&buffer[..n]) {
+                            if let Ok(mut receipts) = receipts.lock() {
+                                receipts.entry(report).or_default().push(at);
+                            }
                         }
                     }
                     _ = stop.changed() => return,
@@ -95,4 +105,150 @@ pub async fn connect(
         }));
     }
     Ok(handles)
+}
+
+/// The client side of one stream: a chunked body carrying `text/event-stream`.
+#[derive(Default)]
+struct Reader {
+    /// Bytes received and not yet taken apart.
+    raw: Vec<u8>,
+    /// The event stream, de-chunked, up to the end of the last whole event.
+    events: Vec<u8>,
+    /// Bytes of the current chunk still to come.
+    in_chunk: usize,
+}
+
+/// The part of an alert's data the benchmark needs.
+#[derive(serde::Deserialize)]
+struct Alert<'a> {
+    #[serde(borrow)]
+    report_id: std::borrow::Cow<'a, str>,
+}
+
+impl Reader {
+    /// Reads the response head; fails unless it is a `200`.
+    async fn head(&mut self, stream: &mut TcpStream) -> anyhow::Result<()> {
+        let mut buffer = [0_u8; 4096];
+        loop {
+            let n = stream.read(&mut buffer).await?;
+            anyhow::ensure!(n > 0, "the stream closed before its head");
+            self.raw.extend_from_slice(&buffer[..n]);
+            if let Some(end) = find(&self.raw, b"\r\n\r\n") {
+                let head = String::from_utf8_lossy(&self.raw[..end]).into_owned();
+                anyhow::ensure!(
+                    head.starts_with("HTTP/1.1 200"),
+                    "the stream answered {head}"
+                );
+                self.raw.drain(..end + 4);
+                return Ok(());
+            }
+        }
+    }
+
+    /// Takes in what was read and returns the report ids of the alerts it completed.
+    fn alerts(&mut self, read: &[u8]) -> Vec<String> {
+        self.raw.extend_from_slice(read);
+        self.dechunk();
+        let mut found = Vec::new();
+        while let Some(end) = find(&self.events, b"\n\n") {
+            let event: Vec<u8> = self.events.drain(..end + 2).collect();
+            if let Some(report) = alert_report(&event) {
+                found.push(report);
+            }
+        }
+        found
+    }
+
+    /// Moves chunk payloads from `raw` to `events`.
+    fn dechunk(&mut self) {
+        let mut at = 0;
+        loop {
+            if self.in_chunk > 0 {
+                let take = self.in_chunk.min(self.raw.len() - at);
+                self.events.extend_from_slice(&self.raw[at..at + take]);
+                self.in_chunk -= take;
+                at += take;
+                if self.in_chunk > 0 {
+                    break;
+                }
+                continue;
+            }
+            // A chunk's size line, after the previous chunk's CRLF if any.
+            let rest = &self.raw[at..];
+            let rest = rest.strip_prefix(b"\r\n").unwrap_or(rest);
+            let skipped = self.raw.len() - at - rest.len();
+            let Some(line) = find(rest, b"\r\n") else {
+                break;
+            };
+            let size = std::str::from_utf8(&rest[..line])
+                .ok()
+                .and_then(|l| usize::from_str_radix(l.split(';').next()?.trim(), 16).ok());
+            match size {
+                Some(size) if size > 0 => {
+                    self.in_chunk = size;
+                    at += skipped + line + 2;
+                }
+                // The last chunk, or not chunked after all: the stream is over.
+                _ => {
+                    at = self.raw.len();
+                    break;
+                }
+            }
+        }
+        self.raw.drain(..at);
+    }
+}
+
+/// The report id of an `event: alert`, if this is one.
+fn alert_report(event: &[u8]) -> Option<String> {
+    let text = std::str::from_utf8(event).ok()?;
+    let mut is_alert = false;
+    let mut data = String::new();
+    for line in text.lines() {
+        if let Some(name) = line.strip_prefix("event:") {
+            is_alert = name.trim() == "alert";
+        } else if let Some(part) = line.strip_prefix("data:") {
+            if !data.is_empty() {
+                data.push('\n');
+            }
+            data.push_str(part.strip_prefix(' ').unwrap_or(part));
+        }
+    }
+    if !is_alert {
+        return None;
+    }
+    let alert: Alert<'_> = serde_json::from_str(&data).ok()?;
+    Some(alert.report_id.into_owned())
+}
+
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).position(|w| w == needle)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_alerts_out_of_chunks_split_anywhere() {
+        let event = |id: &str, kind: &str| {
+            format!(
+                "id: {id}\nevent: {kind}\ndata: {{\"alert_id\":\"a\",\"report_id\":\"{id}\"}}\n\n"
+            )
+        };
+        let mut wire = Vec::new();
+        for (id, kind) in [("r1", "alert"), ("w1", "warning"), ("r2", "alert")] {
+            let body = event(id, kind);
+            wire.extend_from_slice(format!("{:x}\r\n{body}\r\n", body.len()).as_bytes());
+        }
+        wire.extend_from_slice(b"d\r\n: heartbeat\n\n\r\n");
+        for step in [1, 3, 7, wire.len()] {
+            let mut reader = Reader::default();
+            let mut found = Vec::new();
+            for piece in wire.chunks(step) {
+                found.extend(reader.alerts(piece));
+            }
+            assert_eq!(found, ["r1", "r2"], "read {step} bytes at a time");
+        }
+    }
 }
