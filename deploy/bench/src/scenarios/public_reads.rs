@@ -85,12 +85,12 @@ pub async fn run(stack: &Stack, args: Args) -> anyhow::Result<Outcome> {
     let base = stack.url("warning-publication")?.to_owned();
     seed(&client, stack, &base, args.seed).await?;
 
-    let list = format!("{base}/v1/warnings");
-    let atom = format!("{base}/feeds/warnings.atom");
-    let first = client.get(&list).send().await?;
+    let list_url = format!("{base}/v1/warnings");
+    let atom_url = format!("{base}/feeds/warnings.atom");
+    let first = client.get(&list_url).send().await?;
     let etag = etag_of(&first);
     let list_body = first.bytes().await?;
-    let atom_body = client.get(&atom).send().await?.bytes().await?;
+    let atom_body = client.get(&atom_url).send().await?.bytes().await?;
 
     let folder = tempfile::tempdir()?;
     let nginx = Nginx::start(folder.path(), &list_body, &atom_body)?;
@@ -105,7 +105,7 @@ pub async fn run(stack: &Stack, args: Args) -> anyhow::Result<Outcome> {
     let list = compare(
         &args,
         Read {
-            prism: &list,
+            prism: &list_url,
             nginx: &nginx_list,
             prism_etag: None,
             nginx_etag: None,
@@ -115,7 +115,7 @@ pub async fn run(stack: &Stack, args: Args) -> anyhow::Result<Outcome> {
     let not_modified = compare(
         &args,
         Read {
-            prism: &format!("{base}/v1/warnings"),
+            prism: &list_url,
             nginx: &nginx_list,
             prism_etag: Some(&etag),
             nginx_etag: Some(&nginx_etag),
@@ -125,7 +125,7 @@ pub async fn run(stack: &Stack, args: Args) -> anyhow::Result<Outcome> {
     let atom = compare(
         &args,
         Read {
-            prism: &atom,
+            prism: &atom_url,
             nginx: &nginx_atom,
             prism_etag: None,
             nginx_etag: None,

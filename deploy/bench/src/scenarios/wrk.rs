@@ -13,7 +13,7 @@ use serde::Serialize;
 use tokio::process::Command;
 
 /// One `wrk` run: throughput, latency quantiles as `wrk` reports them, and failures.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
 pub struct Run {
     pub requests: u64,
     pub seconds: f64,
@@ -66,16 +66,7 @@ fn parse(report: &str) -> anyhow::Result<Run> {
             .map(str::to_owned)
             .collect::<Vec<_>>()
     };
-    let mut run = Run {
-        requests: 0,
-        seconds: 0.0,
-        requests_per_second: 0.0,
-        p50_ms: 0.0,
-        p90_ms: 0.0,
-        p99_ms: 0.0,
-        max_ms: 0.0,
-        errors: 0,
-    };
+    let mut run = Run::default();
     let mut totals = false;
     for line in report.lines() {
         let w = words(line);

@@ -11,7 +11,7 @@ use std::{
     future::Future,
     sync::{
         atomic::{AtomicU64, Ordering},
-        Arc, Mutex,
+        Arc, Mutex, PoisonError,
     },
     time::{Duration, Instant},
 };
@@ -180,20 +180,19 @@ impl PublicCache {
         if let Some(hit) = self.get(&key) {
             return Ok(hit);
         }
-        let turn = self
-            .rendering
-            .lock()
-            .ok()
-            .map(|mut rendering| Arc::clone(rendering.entry(key.clone()).or_default()));
-        let _turn = match &turn {
-            Some(turn) => Some(Arc::clone(turn).lock_owned().await),
-            None => None,
-        };
-        let _rendering = turn.map(|turn| Rendering {
+        let turn = Arc::clone(
+            self.rendering
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .entry(key.clone())
+                .or_default(),
+        );
+        let _turn = Arc::clone(&turn).lock_owned().await;
+        let _rendering = Rendering {
             cache: self,
             key: &key,
             turn,
-        });
+        };
         if let Some(hit) = self.get(&key) {
             return Ok(hit);
         }

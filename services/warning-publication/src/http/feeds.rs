@@ -63,7 +63,14 @@ fn link(href: String, rel: &str, mime: Option<&str>) -> Link {
     link
 }
 
-fn feed(id: &str, title: &str, self_href: String, base: &str, entries: Vec<Entry>) -> Feed {
+/// An Atom document of `entries`, rendered, with its content type, as the cache keeps it.
+fn feed(
+    id: &str,
+    title: &str,
+    self_href: String,
+    base: &str,
+    entries: Vec<Entry>,
+) -> (&'static str, Vec<u8>) {
     let mut feed = Feed::default();
     feed.set_id(id);
     feed.set_title(title);
@@ -82,7 +89,7 @@ fn feed(id: &str, title: &str, self_href: String, base: &str, entries: Vec<Entry
         .unwrap_or_else(|| fixed(DateTime::<Utc>::UNIX_EPOCH));
     feed.set_updated(updated);
     feed.set_entries(entries);
-    feed
+    (ATOM, feed.to_string().into_bytes())
 }
 
 /// Atom 1.0 of the latest published warnings (anyone).
@@ -104,14 +111,13 @@ pub async fn warnings_feed(
                 .take(FEED_SIZE as usize)
                 .map(|row| entry(row, &base))
                 .collect();
-            let feed = feed(
+            Ok::<_, ApiError>(feed(
                 "urn:prism:warnings",
                 "产品质量安全风险警示 Product safety warnings",
                 format!("{base}/feeds/warnings.atom"),
                 &base,
                 entries,
-            );
-            Ok::<_, ApiError>((ATOM, feed.to_string().into_bytes()))
+            ))
         })
         .await?;
     Ok(entry.respond(headers.get(header::IF_NONE_MATCH)))
@@ -233,14 +239,13 @@ pub async fn cap_feed(
                 entry.set_summary(Some(AtomText::plain(row.summary_zh.clone())));
                 entries.push(entry);
             }
-            let feed = feed(
+            Ok::<_, ApiError>(feed(
                 "urn:prism:cap",
                 "产品质量安全风险警示 CAP 1.2",
                 format!("{base}/feeds/cap.atom"),
                 &base,
                 entries,
-            );
-            Ok::<_, ApiError>((ATOM, feed.to_string().into_bytes()))
+            ))
         })
         .await?;
     Ok(entry.respond(headers.get(header::IF_NONE_MATCH)))
