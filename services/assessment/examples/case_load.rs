@@ -130,7 +130,7 @@ async fn main() -> anyhow::Result<()> {
             .await?;
         last = ack.await?.sequence;
     }
-    let stream = js.get_stream(v1::TRIAGE.name).await?;
+    let stream = js.get_stream(v1::TRIAGE_ALERTS.name).await?;
     loop {
         let info = stream.consumer_info("assessment-alerts").await?;
         if info.ack_floor.stream_sequence >= last && info.num_ack_pending == 0 {

@@ -27,7 +27,11 @@ pub fn consumers() -> Vec<(ConsumerSpec, Arc<TimelineProjection>)> {
     let projection = Arc::new(TimelineProjection);
     vec![
         (
-            spec(v1::TRIAGE, &[v1::REPORT_CLASSIFIED, v1::ALERT_RAISED]),
+            spec(v1::TRIAGE, &[v1::REPORT_CLASSIFIED]),
+            projection.clone(),
+        ),
+        (
+            spec(v1::TRIAGE_ALERTS, &[v1::ALERT_RAISED]),
             projection.clone(),
         ),
         (

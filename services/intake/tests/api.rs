@@ -126,7 +126,7 @@ async fn an_important_report_is_announced_in_the_important_lane() {
 
     let subject = v1::report_received(prism_contracts::Lane::Important);
     prism_test_support::eventually("the event", Duration::from_secs(10), || async {
-        let stream = js.get_stream(v1::INTAKE.name).await.ok()?;
+        let stream = js.get_stream(v1::INTAKE_IMPORTANT.name).await.ok()?;
         let message = stream
             .get_last_raw_message_by_subject(&subject)
             .await

@@ -5,7 +5,7 @@ mod common;
 use std::time::Duration;
 
 use common::{report, spawn_app};
-use prism_contracts::subjects::v1;
+use prism_contracts::{subjects::v1, Lane};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
@@ -59,9 +59,7 @@ async fn every_accepted_item_is_announced() {
     let client = async_nats::connect(app.nats.url()).await.expect("nats");
     let js = async_nats::jetstream::new(client);
     prism_test_support::eventually("25 events", Duration::from_secs(10), || async {
-        let mut stream = js.get_stream(v1::INTAKE.name).await.ok()?;
-        let info = stream.info().await.ok()?;
-        (info.state.messages == 25).then_some(())
+        (announced(&js).await? == 25).then_some(())
     })
     .await;
 }
@@ -164,9 +162,7 @@ async fn concurrent_single_reports_are_each_stored_and_announced_once() {
     let client = async_nats::connect(app.nats.url()).await.expect("nats");
     let js = async_nats::jetstream::new(client);
     prism_test_support::eventually("60 events", Duration::from_secs(10), || async {
-        let mut stream = js.get_stream(v1::INTAKE.name).await.ok()?;
-        let info = stream.info().await.ok()?;
-        (info.state.messages == 60).then_some(())
+        (announced(&js).await? == 60).then_some(())
     })
     .await;
     let mut listed = 0;
@@ -182,4 +178,14 @@ async fn concurrent_single_reports_are_each_stored_and_announced_once() {
         }
     }
     assert_eq!(listed, 60);
+}
+
+/// Reports announced in either lane's stream.
+async fn announced(js: &async_nats::jetstream::Context) -> Option<u64> {
+    let mut total = 0;
+    for lane in [Lane::Important, Lane::Routine] {
+        let mut stream = js.get_stream(v1::reports_stream(lane).name).await.ok()?;
+        total += stream.info().await.ok()?.state.messages;
+    }
+    Some(total)
 }

@@ -27,7 +27,11 @@ use crate::{
 pub fn consumers(handler: Arc<Notification>) -> Vec<(ConsumerSpec, Arc<Notification>)> {
     vec![
         (
-            ConsumerSpec::new(v1::TRIAGE.name, "notification-alerts", &[v1::ALERT_RAISED]),
+            ConsumerSpec::new(
+                v1::TRIAGE_ALERTS.name,
+                "notification-alerts",
+                &[v1::ALERT_RAISED],
+            ),
             handler.clone(),
         ),
         (

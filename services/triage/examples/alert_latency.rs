@@ -153,6 +153,7 @@ async fn run() -> anyhow::Result<()> {
         mut latencies,
         mut in_triage,
         mut stored,
+        mut after_stored,
     } = prism_runtime::priority::run_apart("probe", move || probe(url, important)).await?;
     let after = pending(&js, v1::INTAKE.name, routine_durable).await;
     for (name, values) in [
@@ -161,6 +162,10 @@ async fn run() -> anyhow::Result<()> {
         (
             "publish → alert staged (raised_at − received_at)",
             &mut in_triage,
+        ),
+        (
+            "report stored → alert staged (the same, less the report's store)",
+            &mut after_stored,
         ),
     ] {
         values.sort_by(f64::total_cmp);
@@ -237,6 +242,9 @@ struct Probed {
     /// From publication to JetStream's acknowledgement that it stored the report: the part
     /// of the figure that is the message store's, before triage can see the report.
     stored: Vec<f64>,
+    /// `in_triage` less `stored`: from the report being in the stream, where triage can
+    /// read it, to the alert leaving triage for JetStream.
+    after_stored: Vec<f64>,
 }
 
 /// Sends `important` important reports one every 50 ms and times each.
@@ -247,6 +255,7 @@ async fn probe(url: String, important: usize) -> anyhow::Result<Probed> {
     let mut latencies = Vec::with_capacity(important);
     let mut in_triage = Vec::with_capacity(important);
     let mut stored = Vec::with_capacity(important);
+    let mut after_stored = Vec::with_capacity(important);
     for i in 0..important {
         let report = received(
             ReportKind::Important,
@@ -263,7 +272,8 @@ async fn probe(url: String, important: usize) -> anyhow::Result<Probed> {
         )
         .await?
         .await?;
-        stored.push(sent.elapsed().as_secs_f64() * 1000.0);
+        let store = sent.elapsed().as_secs_f64() * 1000.0;
+        stored.push(store);
         loop {
             let message = tokio::time::timeout(Duration::from_secs(120), alerts.next())
                 .await?
@@ -276,7 +286,9 @@ async fn probe(url: String, important: usize) -> anyhow::Result<Probed> {
                     println!("alert {i}: {:.1} ms", sent.elapsed().as_secs_f64() * 1000.0);
                 }
                 let step = alert.data.raised_at - alert.data.received_at;
-                in_triage.push(step.num_microseconds().unwrap_or(0) as f64 / 1000.0);
+                let step = step.num_microseconds().unwrap_or(0) as f64 / 1000.0;
+                in_triage.push(step);
+                after_stored.push(step - store);
                 break;
             }
         }
@@ -286,5 +298,6 @@ async fn probe(url: String, important: usize) -> anyhow::Result<Probed> {
         latencies,
         in_triage,
         stored,
+        after_stored,
     })
 }

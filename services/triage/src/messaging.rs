@@ -30,10 +30,18 @@ pub fn report_consumers(triage: Arc<reports::Triage>) -> Vec<(ConsumerSpec, Arc<
     // classify and the important lane's alerts wait for the processor. Measured with the
     // `alert_latency` example (20,000 queued, SQLite): one batch 581 reports/s, alert p99
     // 4.5 ms; two 896/s, 27.5 ms; four 1,575/s, 50.5 ms (188 ms on PostgreSQL).
-    let routine_spec = ConsumerSpec::new(v1::INTAKE.name, ROUTINE, &[routine.as_str()]);
+    let routine_spec = ConsumerSpec::new(
+        v1::reports_stream(Lane::Routine).name,
+        ROUTINE,
+        &[routine.as_str()],
+    );
     vec![
         (
-            ConsumerSpec::new(v1::INTAKE.name, IMPORTANT, &[important.as_str()]),
+            ConsumerSpec::new(
+                v1::reports_stream(Lane::Important).name,
+                IMPORTANT,
+                &[important.as_str()],
+            ),
             triage.clone(),
         ),
         (routine_spec, triage),

@@ -35,7 +35,7 @@ pub async fn ensure(js: &jetstream::Context, spec: StreamSpec) -> anyhow::Result
     let max_age_days = if spec == DEAD_LETTER { 90 } else { 30 };
     let config = stream::Config {
         name: spec.name.to_owned(),
-        subjects: vec![spec.subjects.to_owned()],
+        subjects: spec.subjects.iter().map(|s| (*s).to_owned()).collect(),
         storage: stream::StorageType::File,
         retention: stream::RetentionPolicy::Limits,
         max_age: Duration::from_secs(max_age_days * 24 * 3600),

@@ -14,7 +14,11 @@ use prism_test_support::eventually;
 use tokio_util::sync::CancellationToken;
 
 fn spec() -> ConsumerSpec {
-    let mut spec = ConsumerSpec::new(v1::INTAKE.name, "test-reports", &[v1::REPORT_RECEIVED_ANY]);
+    let mut spec = ConsumerSpec::new(
+        v1::INTAKE.name,
+        "test-reports",
+        &["prism.v1.intake.report.received.routine"],
+    );
     spec.backoff = vec![Duration::from_millis(50)];
     spec
 }

@@ -88,7 +88,7 @@ async fn an_event_committed_while_nats_is_down_is_published_when_it_returns() {
         "the event to reach the stream",
         Duration::from_secs(20),
         || async {
-            let Ok(mut stream) = h.js.get_stream(v1::INTAKE.name).await else {
+            let Ok(mut stream) = h.js.get_stream(v1::INTAKE_IMPORTANT.name).await else {
                 return None;
             };
             let info = stream.info().await.ok()?;
@@ -98,7 +98,10 @@ async fn an_event_committed_while_nats_is_down_is_published_when_it_returns() {
     .await;
     shutdown.cancel();
     task.await.expect("relay stops");
-    assert_eq!(count_on(&h.js, v1::INTAKE.name, &subject).await, 1);
+    assert_eq!(
+        count_on(&h.js, v1::INTAKE_IMPORTANT.name, &subject).await,
+        1
+    );
 }
 
 #[tokio::test]
@@ -133,12 +136,18 @@ async fn important_events_are_published_ahead_of_a_routine_backlog() {
 
     let published = relay(&h, &outbox).drain().await.expect("drain");
     assert_eq!(published, 301);
-    let stream = h.js.get_stream(v1::INTAKE.name).await.expect("stream");
-    let first = stream.get_raw_message(1).await.expect("first message");
-    assert_eq!(
-        first.subject.as_str(),
-        v1::report_received(prism_contracts::Lane::Important)
-    );
+    // The lanes have streams of their own: the important report was stored before the
+    // first routine one.
+    let stored_first = |stream: &'static str| {
+        let js = h.js.clone();
+        async move {
+            let stream = js.get_stream(stream).await.expect("stream");
+            stream.get_raw_message(1).await.expect("first message").time
+        }
+    };
+    let important = stored_first(v1::INTAKE_IMPORTANT.name).await;
+    let routine = stored_first(v1::INTAKE.name).await;
+    assert!(important <= routine, "{important} after {routine}");
 }
 
 trait FilterUnsent {
@@ -193,7 +202,7 @@ async fn an_important_event_goes_out_while_the_previous_batch_waits_to_be_marked
         let js = h.js.clone();
         async move {
             let subject = v1::report_received(lane);
-            count_on(&js, v1::INTAKE.name, &subject).await
+            count_on(&js, v1::reports_stream(lane).name, &subject).await
         }
     };
 

@@ -20,7 +20,11 @@ use crate::{
 /// The durable consumer of alerts.
 pub fn consumer(cases: Arc<AlertCases>) -> (ConsumerSpec, Arc<AlertCases>) {
     (
-        ConsumerSpec::new(v1::TRIAGE.name, "assessment-alerts", &[v1::ALERT_RAISED]),
+        ConsumerSpec::new(
+            v1::TRIAGE_ALERTS.name,
+            "assessment-alerts",
+            &[v1::ALERT_RAISED],
+        ),
         cases,
     )
 }

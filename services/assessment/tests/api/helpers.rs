@@ -113,17 +113,24 @@ impl TestApp {
 
     /// Waits until the alert consumer has handled everything up to `sequence`.
     pub async fn alerts_handled_up_to(&self, sequence: u64) {
-        self.handled_up_to("assessment-alerts", sequence).await;
+        self.caught_up(v1::TRIAGE_ALERTS.name, "assessment-alerts", sequence)
+            .await;
     }
 
     /// Waits until the durable consumer `durable` of triage's stream has handled everything
     /// up to `sequence`.
     pub async fn handled_up_to(&self, durable: &str, sequence: u64) {
+        self.caught_up(v1::TRIAGE.name, durable, sequence).await;
+    }
+
+    /// Waits until the durable consumer `durable` of `stream` has handled everything up to
+    /// `sequence`.
+    async fn caught_up(&self, stream: &str, durable: &str, sequence: u64) {
         eventually(
             "the consumer to catch up",
             Duration::from_secs(10),
             || async {
-                let stream = self.js.get_stream(v1::TRIAGE.name).await.ok()?;
+                let stream = self.js.get_stream(stream).await.ok()?;
                 let info = stream.consumer_info(durable).await.ok()?;
                 (info.ack_floor.stream_sequence >= sequence && info.num_ack_pending == 0)
                     .then_some(())

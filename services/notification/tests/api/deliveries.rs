@@ -40,7 +40,7 @@ async fn a_redelivered_or_reannounced_alert_is_recorded_and_delivered_once() {
         .publish(&Envelope::new("triage", envelope.data.clone()), "third")
         .await;
     world
-        .handled_up_to(v1::TRIAGE.name, "notification-alerts", last)
+        .handled_up_to(v1::TRIAGE_ALERTS.name, "notification-alerts", last)
         .await;
     let alert_id = envelope.data.alert_id;
     app.delivery_with_status(&world, alert_id, "webhook", "delivered")

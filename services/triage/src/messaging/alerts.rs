@@ -93,7 +93,9 @@ pub async fn run(
     lexicon: Lexicon,
     shutdown: CancellationToken,
 ) -> anyhow::Result<()> {
-    let stream = js.get_stream(v1::INTAKE.name).await?;
+    let stream = js
+        .get_stream(v1::reports_stream(Lane::Important).name)
+        .await?;
     let consumer = stream
         .get_or_create_consumer(
             DURABLE,

@@ -2,7 +2,10 @@
 
 use std::time::Duration;
 
-use prism_contracts::{subjects::v1, ReportKind};
+use prism_contracts::{
+    subjects::{self, v1},
+    ReportKind,
+};
 use prism_test_support::eventually;
 
 use crate::support::{report, spawn_app};
@@ -10,7 +13,10 @@ use crate::support::{report, spawn_app};
 const BACKLOG: usize = 2000;
 
 async fn on_stream(app: &crate::support::TestApp, subject: &str) -> usize {
-    let Ok(stream) = app.js.get_stream(v1::TRIAGE.name).await else {
+    let Some(stream) = subjects::stream_of(subject) else {
+        return 0;
+    };
+    let Ok(stream) = app.js.get_stream(stream.name).await else {
         return 0;
     };
     let Ok(mut subjects) = stream.info_with_subjects(subject).await else {

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use async_nats::{header::NATS_MESSAGE_ID, jetstream};
 use chrono::{DateTime, Utc};
-use prism_contracts::{events::intake::ReportReceived, subjects::v1, Envelope, ReportKind};
+use prism_contracts::{events::intake::ReportReceived, subjects, Envelope, ReportKind};
 use prism_platform::config::Settings;
 use prism_test_support::{eventually, NatsServer, TestDatabase, TestKeys};
 use reqwest::{Response, StatusCode};
@@ -181,7 +181,8 @@ impl TestApp {
 
     /// The payloads of every message on triage's stream with `subject`, oldest first.
     pub async fn announced(&self, subject: &str) -> Vec<Value> {
-        let stream = self.js.get_stream(v1::TRIAGE.name).await.expect("stream");
+        let stream = subjects::stream_of(subject).expect("a stream captures the subject");
+        let stream = self.js.get_stream(stream.name).await.expect("stream");
         let consumer = stream
             .create_consumer(jetstream::consumer::pull::Config {
                 filter_subject: subject.to_owned(),
