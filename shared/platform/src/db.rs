@@ -40,10 +40,11 @@ async fn connect_sqlite(url: &str, max_connections: u32) -> anyhow::Result<Datab
         .journal_mode(SqliteJournalMode::Wal)
         .synchronous(SqliteSynchronous::Full)
         .foreign_keys(true)
-        // Reads through a shared memory map rather than a `pread` per page into each
-        // connection's 2 MB cache: clustering reads the same few thousand recent
-        // classifications batch after batch, and the profile showed the page reads.
-        .pragma("mmap_size", "268435456")
+        // No memory map (`mmap_size` 0, SQLite's default). In WAL mode a read transaction
+        // that finds the log changed unmaps the whole file (`unixUnfetch`), and every page
+        // it touches after is a page fault; in a threaded process each unmap also stops the
+        // other cores to flush their address translations. With writes between every two
+        // reads that cost more than the `pread`s it saved.
         // Writers queue on SQLite's single write lock instead of failing at once.
         .busy_timeout(Duration::from_secs(10));
     if let Some(parent) = options.get_filename().parent() {
