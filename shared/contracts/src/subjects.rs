@@ -116,6 +116,9 @@ pub mod v1 {
     pub fn report_received(lane: Lane) -> String {
         format!("prism.v1.intake.report.received.{}", lane.as_str())
     }
+    /// The important lane's streams: consumers of these write ahead of routine ones.
+    pub const IMPORTANT_LANE: [StreamSpec; 2] = [INTAKE_IMPORTANT, TRIAGE_ALERTS];
+
     /// The stream of a lane's received reports.
     pub const fn reports_stream(lane: Lane) -> StreamSpec {
         match lane {
@@ -177,44 +180,53 @@ mod tests {
     /// Every subject PRISM publishes, and the stream it must land in.
     fn published() -> Vec<(String, StreamSpec)> {
         use v1::*;
-        let mut subjects = vec![
-            (report_received(Lane::Important), INTAKE_IMPORTANT),
-            (report_received(Lane::Routine), INTAKE),
-            (STATION_REPORT_OVERDUE.to_owned(), INTAKE),
-            (ALERT_RAISED.to_owned(), TRIAGE_ALERTS),
-            (dead_letter("triage-signals", ALERT_RAISED), DEAD_LETTER),
+        let important = report_received(Lane::Important);
+        let routine = report_received(Lane::Routine);
+        let dead = dead_letter("triage-signals", ALERT_RAISED);
+        let streams: [(StreamSpec, &[&str]); 8] = [
+            (INTAKE_IMPORTANT, &[&important]),
+            (INTAKE, &[&routine, STATION_REPORT_OVERDUE]),
+            (TRIAGE_ALERTS, &[ALERT_RAISED]),
+            (
+                TRIAGE,
+                &[
+                    REPORT_CLASSIFIED,
+                    SIGNAL_OPENED,
+                    SIGNAL_UPDATED,
+                    SIGNAL_ESCALATED,
+                    SIGNAL_DISMISSED,
+                    CATALOGUE_UPDATED,
+                ],
+            ),
+            (
+                ASSESSMENT,
+                &[
+                    CASE_OPENED,
+                    DECISION_RECORDED,
+                    EXPERTS_ASSIGNED,
+                    CASE_ASSESSED,
+                    CASE_OVERDUE,
+                ],
+            ),
+            (
+                WARNING_PUBLICATION,
+                &[
+                    WARNING_DRAFTED,
+                    WARNING_PUBLISHED,
+                    WARNING_UPDATED,
+                    WARNING_CANCELLED,
+                ],
+            ),
+            (
+                NOTIFICATION,
+                &[ALERT_DELIVERED, ALERT_ACKNOWLEDGED, ALERT_ESCALATED],
+            ),
+            (DEAD_LETTER, &[&dead]),
         ];
-        for subject in [
-            REPORT_CLASSIFIED,
-            SIGNAL_OPENED,
-            SIGNAL_UPDATED,
-            SIGNAL_ESCALATED,
-            SIGNAL_DISMISSED,
-            CATALOGUE_UPDATED,
-        ] {
-            subjects.push((subject.to_owned(), TRIAGE));
-        }
-        for subject in [
-            CASE_OPENED,
-            DECISION_RECORDED,
-            EXPERTS_ASSIGNED,
-            CASE_ASSESSED,
-            CASE_OVERDUE,
-        ] {
-            subjects.push((subject.to_owned(), ASSESSMENT));
-        }
-        for subject in [
-            WARNING_DRAFTED,
-            WARNING_PUBLISHED,
-            WARNING_UPDATED,
-            WARNING_CANCELLED,
-        ] {
-            subjects.push((subject.to_owned(), WARNING_PUBLICATION));
-        }
-        for subject in [ALERT_DELIVERED, ALERT_ACKNOWLEDGED, ALERT_ESCALATED] {
-            subjects.push((subject.to_owned(), NOTIFICATION));
-        }
-        subjects
+        streams
+            .into_iter()
+            .flat_map(|(stream, subjects)| subjects.iter().map(move |s| ((*s).to_owned(), stream)))
+            .collect()
     }
 
     #[test]
@@ -237,6 +249,10 @@ mod tests {
         assert!(v1::INTAKE_IMPORTANT.captures(&v1::report_received(Lane::Important)));
         assert!(!v1::INTAKE.captures(&v1::report_received(Lane::Important)));
         assert!(!v1::TRIAGE.captures(v1::ALERT_RAISED));
+        assert_eq!(
+            v1::IMPORTANT_LANE.map(|s| s.name),
+            [v1::INTAKE_IMPORTANT.name, v1::TRIAGE_ALERTS.name]
+        );
     }
 
     #[test]

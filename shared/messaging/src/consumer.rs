@@ -56,16 +56,12 @@ impl ConsumerSpec {
         }
     }
 
-    /// Whether this consumer carries the important lane: all its subjects are important
-    /// reports or alerts. Its writes go ahead of routine ones (see [`crate::gate`]).
+    /// Whether this consumer carries the important lane: it reads one of the lane's streams.
+    /// Its writes go ahead of routine ones (see [`crate::gate`]).
     pub fn is_important_lane(&self) -> bool {
-        use prism_contracts::{subjects::v1, Lane};
-        let important = v1::report_received(Lane::Important);
-        !self.filter_subjects.is_empty()
-            && self
-                .filter_subjects
-                .iter()
-                .all(|s| *s == important || s == v1::ALERT_RAISED)
+        prism_contracts::subjects::v1::IMPORTANT_LANE
+            .iter()
+            .any(|s| s.name == self.stream)
     }
 
     /// The redelivery delay after the `delivered`-th failed delivery.

@@ -17,7 +17,7 @@ fn spec() -> ConsumerSpec {
     let mut spec = ConsumerSpec::new(
         v1::INTAKE.name,
         "test-reports",
-        &["prism.v1.intake.report.received.routine"],
+        &[v1::report_received(prism_contracts::Lane::Routine).as_str()],
     );
     spec.backoff = vec![Duration::from_millis(50)];
     spec
