@@ -25,6 +25,8 @@ pub struct AppState {
     pub outbox: Outbox,
     pub verifier: Arc<JwtVerifier>,
     pub limits: limits::RateLimits,
+    /// Stations by API key, looked up once every few seconds.
+    pub keys: Arc<crate::store::key_cache::KeyCache>,
     /// Single reports are committed in groups.
     pub commits: crate::store::group_commit::GroupCommit,
     /// Where attachments are kept (`settings.data_dir`).

@@ -76,6 +76,7 @@ impl Application {
             outbox: self.service.outbox.clone(),
             verifier: self.service.verifier.clone(),
             limits: http::limits::RateLimits::new(&self.own.rate_limit),
+            keys: Default::default(),
             commits: store::group_commit::GroupCommit::start(
                 self.service.db.clone(),
                 self.service.outbox.clone(),

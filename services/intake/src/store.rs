@@ -4,6 +4,7 @@ pub mod attachments;
 pub mod compliance;
 pub mod entities;
 pub mod group_commit;
+pub mod key_cache;
 pub mod reports;
 pub mod stations;
 pub mod timeline;

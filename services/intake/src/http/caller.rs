@@ -12,7 +12,7 @@ use prism_platform::{
 use uuid::Uuid;
 
 use super::AppState;
-use crate::store::{entities::station, stations};
+use crate::store::entities::station;
 
 /// The authenticated caller.
 #[derive(Debug, Clone)]
@@ -78,7 +78,9 @@ impl FromRequestParts<AppState> for Caller {
 async fn identify(parts: &mut Parts, state: &AppState) -> Result<Caller, ApiError> {
     let token = bearer(&parts.headers).ok_or(ApiError::Unauthenticated)?;
     if api_key::looks_like_key(token) {
-        let station = stations::by_key(&state.db, token)
+        let station = state
+            .keys
+            .station(&state.db, token)
             .await?
             .ok_or(ApiError::Unauthenticated)?;
         return Ok(Caller::Station(station));

@@ -126,7 +126,8 @@ pub async fn issue_key(
     ))
 }
 
-/// Revoke an API key at once (admin).
+/// Revoke an API key (admin): refused at once by this instance of intake, and by every
+/// other within `key_cache::TRUSTED_FOR` (5 s).
 #[utoipa::path(delete, path = "/v1/stations/{id}/keys/{key_id}", responses((status = 204), (status = 404)),
     security(("bearer" = [])))]
 pub async fn revoke_key(
@@ -136,6 +137,7 @@ pub async fn revoke_key(
 ) -> Result<StatusCode, ApiError> {
     caller.person(&[Role::Admin])?;
     if stations::revoke_key(&state.db, id, &key_id).await? {
+        state.keys.forget_all();
         Ok(StatusCode::NO_CONTENT)
     } else {
         Err(ApiError::NotFound)

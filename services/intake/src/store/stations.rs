@@ -1,7 +1,7 @@
 //! Stations and API keys.
 
 use chrono::Utc;
-use prism_platform::auth::{api_key, ApiKey};
+use prism_platform::auth::ApiKey;
 use sea_orm::{
     sea_query::Expr, ActiveValue::Set, ColumnTrait as _, DatabaseConnection, DbErr,
     EntityTrait as _, QueryFilter as _, QueryOrder as _, QuerySelect as _, SqlErr,
@@ -94,13 +94,11 @@ pub async fn revoke_key(
     Ok(result.rows_affected == 1)
 }
 
-/// The station a presented key belongs to, if the key is valid and not revoked.
-pub async fn by_key(
-    db: &DatabaseConnection,
-    presented: &str,
-) -> Result<Option<station::Model>, DbErr> {
+/// The station of the key with this hash, if the key is valid and not revoked. Requests
+/// look keys up through [`super::key_cache::KeyCache`].
+pub async fn by_hash(db: &DatabaseConnection, hash: &str) -> Result<Option<station::Model>, DbErr> {
     let Some(key) = station_key::Entity::find()
-        .filter(station_key::Column::Hash.eq(api_key::hash(presented)))
+        .filter(station_key::Column::Hash.eq(hash))
         .filter(station_key::Column::RevokedAt.is_null())
         .one(db)
         .await?
