@@ -11,6 +11,7 @@ use std::{
     sync::Arc,
 };
 
+use bytes::Bytes;
 use futures::StreamExt as _;
 use prism_contracts::{subjects::v1, RawEnvelope};
 use tokio::sync::broadcast;
@@ -22,12 +23,19 @@ use crate::domain::feed::FeedItem;
 /// Events kept for connections that fall behind before they are told to replay.
 const CAPACITY: usize = 4096;
 
-/// An event on its way to the connected streams, its data encoded once for all of them.
+/// An event on its way to the connected streams, framed once for all of them.
 #[derive(Debug)]
 pub struct Live {
     pub item: FeedItem,
-    /// `item.data` as JSON text.
-    pub text: String,
+    /// The event as the stream sends it (see [`frame`]).
+    pub frame: Bytes,
+}
+
+/// An event in `text/event-stream` framing: its `id`, its `event` name and `data` (JSON,
+/// which has no line breaks when compact), then the blank line that ends it.
+pub fn frame(item: &FeedItem, data: &str) -> Bytes {
+    let id = item.id.as_hyphenated();
+    Bytes::from(format!("id: {id}\nevent: {}\ndata: {data}\n\n", item.event))
 }
 
 /// The broadcast every connected stream listens to.
@@ -85,8 +93,8 @@ impl Hub {
                 metrics::counter!("notification_live_events_total", "event" => item.event)
                     .increment(1);
                 // No listener is fine: nobody is connected to this instance.
-                let text = item.data.to_string();
-                let _ = self.sender.send(Arc::new(Live { item, text }));
+                let frame = frame(&item, &item.data.to_string());
+                let _ = self.sender.send(Arc::new(Live { item, frame }));
             }
         }
     }
@@ -117,5 +125,36 @@ impl Seen {
             }
         }
         true
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_frame_is_one_event_whatever_its_text_holds() {
+        let data = serde_json::json!({"product": "电暖器\n第二行", "note": "a\r\nb"});
+        let item = FeedItem {
+            id: Uuid::now_v7(),
+            event: "alert",
+            event_type: "important_alert",
+            level: None,
+            category: None,
+            districts: vec![],
+            data: data.clone(),
+        };
+        let framed = frame(&item, &item.data.to_string());
+        let text = std::str::from_utf8(&framed).expect("UTF-8");
+        let lines: Vec<&str> = text.split('\n').collect();
+        assert_eq!(lines.len(), 5, "id, event, data, blank line: {text:?}");
+        assert_eq!(lines[0], format!("id: {}", item.id));
+        assert_eq!(lines[1], "event: alert");
+        let sent: serde_json::Value =
+            serde_json::from_str(lines[2].strip_prefix("data: ").expect("data line"))
+                .expect("JSON");
+        assert_eq!(sent, data);
+        assert_eq!(&lines[3..], ["", ""]);
+        assert!(!text.contains('\r'));
     }
 }

@@ -6,28 +6,34 @@
 //! the given id, or this connection fell behind the hub, the stream says so with an
 //! `event: gap` rather than skipping silently.
 
-use std::{convert::Infallible, sync::Arc};
+use std::convert::Infallible;
 
 use axum::{
+    body::Body,
     extract::State,
-    http::HeaderMap,
-    response::sse::{Event, KeepAlive, Sse},
+    http::{header, HeaderMap},
+    response::{IntoResponse, Response},
     routing::get,
     Router,
 };
-use futures::{stream, Stream, StreamExt as _};
+use bytes::Bytes;
+use futures::{future, stream, StreamExt as _};
 use prism_platform::{
     auth::{Person, Role},
     http::{ApiError, Text},
 };
-use tokio_stream::wrappers::{errors::BroadcastStreamRecvError, BroadcastStream};
+use tokio_stream::wrappers::{errors::BroadcastStreamRecvError, BroadcastStream, IntervalStream};
 use uuid::Uuid;
 
 use super::AppState;
 use crate::{
     domain::feed::FeedItem,
+    hub::frame,
     store::{feed, subscriptions, subscriptions::Subscription},
 };
+
+/// The comment sent between events so that proxies and clients see the stream alive.
+const HEARTBEAT: &[u8] = b": heartbeat\n\n";
 
 /// The most a reconnect replays in one go.
 const REPLAY_LIMIT: u64 = 10_000;
@@ -46,7 +52,7 @@ pub async fn stream(
     State(state): State<AppState>,
     person: Person,
     headers: HeaderMap,
-) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, ApiError> {
+) -> Result<Response, ApiError> {
     person.require(&[Role::Regulator])?;
     let last_event_id = match headers.get("last-event-id") {
         None => None,
@@ -76,7 +82,7 @@ pub async fn stream(
     };
     let live = state.hub.subscribe();
 
-    let mut first: Vec<Event> = Vec::new();
+    let mut first: Vec<Bytes> = Vec::new();
     let mut watermark = None;
     if let Some(last) = last_event_id {
         if feed::holds(&state.db, last).await? {
@@ -86,7 +92,7 @@ pub async fn stream(
                 missed
                     .iter()
                     .filter(|item| listener.wants(item))
-                    .map(to_event),
+                    .map(|item| frame(item, &item.data.to_string())),
             );
         } else {
             first.push(gap(&format!("event {last} is no longer held for replay")));
@@ -94,23 +100,40 @@ pub async fn stream(
     }
     metrics::gauge!("notification_stream_connections").increment(1.0);
     let connection = ConnectionGauge;
-    let listener = Arc::new(listener);
+    // Each live event was framed once by the hub for every connection: a connection only
+    // decides whether it wants it and passes the same bytes on.
     let live = BroadcastStream::new(live).filter_map(move |received| {
-        let listener = listener.clone();
         let _connection = &connection;
-        let event = match received {
+        future::ready(match received {
             Ok(live) if watermark.is_some_and(|w| live.item.id <= w) => None,
-            Ok(live) => listener
-                .wants(&live.item)
-                .then(|| event(&live.item, live.text.clone())),
+            Ok(live) => listener.wants(&live.item).then(|| live.frame.clone()),
             Err(BroadcastStreamRecvError::Lagged(missed)) => Some(gap(&format!(
                 "{missed} events were missed; reconnect with Last-Event-ID"
             ))),
-        };
-        async move { event.map(Ok) }
+        })
     });
-    let events = stream::iter(first.into_iter().map(Ok)).chain(live);
-    Ok(Sse::new(events).keep_alive(KeepAlive::new().interval(state.heartbeat).text("heartbeat")))
+    // A heartbeat on a fixed beat, events or not: cheaper than a timer pushed back by every
+    // event on every connection, and still one at least every `heartbeat`.
+    let start = tokio::time::Instant::now() + state.heartbeat;
+    let beats = IntervalStream::new(tokio::time::interval_at(start, state.heartbeat))
+        .map(|_| Some(Bytes::from_static(HEARTBEAT)));
+    // The events end only when the hub does (shutdown); the beats must end with them.
+    let events = stream::iter(first)
+        .chain(live)
+        .map(Some)
+        .chain(stream::once(future::ready(None)));
+    let body = stream::select(events, beats)
+        .take_while(|next| future::ready(next.is_some()))
+        .filter_map(future::ready)
+        .map(Ok::<_, Infallible>);
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/event-stream"),
+            (header::CACHE_CONTROL, "no-cache"),
+        ],
+        Body::from_stream(body),
+    )
+        .into_response())
 }
 
 struct Listener {
@@ -124,21 +147,9 @@ impl Listener {
     }
 }
 
-fn to_event(item: &FeedItem) -> Event {
-    event(item, item.data.to_string())
-}
-
-fn event(item: &FeedItem, data: String) -> Event {
-    Event::default()
-        .id(item.id.to_string())
-        .event(item.event)
-        .data(data)
-}
-
-fn gap(message: &str) -> Event {
-    Event::default()
-        .event("gap")
-        .data(serde_json::json!({"message": message}).to_string())
+fn gap(message: &str) -> Bytes {
+    let data = serde_json::json!({"message": message}).to_string();
+    Bytes::from(format!("event: gap\ndata: {data}\n\n"))
 }
 
 /// Counts open streams for the metrics; dropped with the stream.

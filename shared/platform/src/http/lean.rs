@@ -235,19 +235,20 @@ async fn respond(mut stream: TcpStream, request: Request, app: Router) -> io::Re
     let (mut reader, mut writer) = stream.split();
     let mut data = body.into_data_stream();
     let mut probe = [0_u8; 32];
+    // One buffer per event, written in one call, and the same buffer for every event: this
+    // runs once per connection for every event fanned out.
+    let mut framed = Vec::new();
     loop {
         tokio::select! {
             chunk = data.next() => match chunk {
                 Some(Ok(bytes)) if bytes.is_empty() => {}
                 Some(Ok(bytes)) if length.is_some() => writer.write_all(&bytes).await?,
                 Some(Ok(bytes)) => {
-                    // One buffer per event, written in one call: this runs once per connection
-                    // for every event fanned out.
-                    let mut chunk = Vec::with_capacity(bytes.len() + 12);
-                    write!(chunk, "{:X}\r\n", bytes.len())?;
-                    chunk.extend_from_slice(&bytes);
-                    chunk.extend_from_slice(b"\r\n");
-                    writer.write_all(&chunk).await?;
+                    framed.clear();
+                    write!(framed, "{:X}\r\n", bytes.len())?;
+                    framed.extend_from_slice(&bytes);
+                    framed.extend_from_slice(b"\r\n");
+                    writer.write_all(&framed).await?;
                 }
                 // The body failed: close without the last chunk, so the peer sees it cut.
                 Some(Err(_)) => return Ok(()),
