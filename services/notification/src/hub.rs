@@ -31,11 +31,11 @@ pub struct Live {
     pub frame: Bytes,
 }
 
-/// An event in `text/event-stream` framing: its `id`, its `event` name and `data` (JSON,
-/// which has no line breaks when compact), then the blank line that ends it.
-pub fn frame(item: &FeedItem, data: &str) -> Bytes {
-    let id = item.id.as_hyphenated();
-    Bytes::from(format!("id: {id}\nevent: {}\ndata: {data}\n\n", item.event))
+/// An event in `text/event-stream` framing: its `id`, its `event` name and `data` (compact
+/// JSON, which has no line breaks), then the blank line that ends it.
+pub fn frame(item: &FeedItem) -> Bytes {
+    let (id, event, data) = (item.id.as_hyphenated(), item.event, &item.data);
+    Bytes::from(format!("id: {id}\nevent: {event}\ndata: {data}\n\n"))
 }
 
 /// The broadcast every connected stream listens to.
@@ -93,7 +93,7 @@ impl Hub {
                 metrics::counter!("notification_live_events_total", "event" => item.event)
                     .increment(1);
                 // No listener is fine: nobody is connected to this instance.
-                let frame = frame(&item, &item.data.to_string());
+                let frame = frame(&item);
                 let _ = self.sender.send(Arc::new(Live { item, frame }));
             }
         }
@@ -144,7 +144,7 @@ mod tests {
             districts: vec![],
             data: data.clone(),
         };
-        let framed = frame(&item, &item.data.to_string());
+        let framed = frame(&item);
         let text = std::str::from_utf8(&framed).expect("UTF-8");
         let lines: Vec<&str> = text.split('\n').collect();
         assert_eq!(lines.len(), 5, "id, event, data, blank line: {text:?}");

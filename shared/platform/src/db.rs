@@ -9,13 +9,13 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 
 use crate::config::DatabaseSettings;
 
-// `IDLE_CHECK`: the pools hand out a connection without first testing it with a round trip
-// (sqlx's default pings every connection it hands out). Every statement outside a transaction
-// and every transaction takes a connection, so the ping doubled their round trips: to
-// PostgreSQL over the network, to SQLite through its connection's worker thread (a thread
-// wake-up each way, which was most of intake's processor time under a steady load). A
-// connection that broke while idle fails its next statement instead; a consumer retries
-// that with its back-off, a request fails once, and the pool drops the connection.
+/// Whether the pools test a connection with a round trip before handing it out (sqlx's
+/// default does). Every statement outside a transaction and every transaction takes a
+/// connection, so the test doubled their round trips: to PostgreSQL over the network, to
+/// SQLite through its connection's worker thread (a thread wake-up each way). A connection
+/// that broke while idle fails its next statement instead; a consumer retries that with its
+/// back-off, a request fails once, and the pool drops the connection.
+const TEST_BEFORE_ACQUIRE: bool = false;
 
 /// Opens the service's database. The caller runs its migrations next.
 pub async fn connect(settings: &DatabaseSettings) -> anyhow::Result<DatabaseConnection> {
@@ -28,8 +28,7 @@ pub async fn connect(settings: &DatabaseSettings) -> anyhow::Result<DatabaseConn
             .max_connections(settings.max_connections)
             .connect_timeout(Duration::from_secs(10))
             .sqlx_logging(false)
-            // See `IDLE_CHECK`.
-            .test_before_acquire(false)
+            .test_before_acquire(TEST_BEFORE_ACQUIRE)
             // Each execution of a prepared statement is planned with its parameters and the
             // tables as they are now. A service's tables start empty, and after five
             // executions PostgreSQL may keep one generic plan for good, made for tables of
@@ -65,8 +64,7 @@ async fn connect_sqlite(url: &str, max_connections: u32) -> anyhow::Result<Datab
     }
     let pool = SqlitePoolOptions::new()
         .max_connections(max_connections)
-        // See `IDLE_CHECK`.
-        .test_before_acquire(false)
+        .test_before_acquire(TEST_BEFORE_ACQUIRE)
         .connect_with(options)
         .await
         .with_context(|| format!("opening SQLite database {url}"))?;

@@ -88,12 +88,7 @@ pub async fn stream(
         if feed::holds(&state.db, last).await? {
             let missed = feed::after(&state.db, last, REPLAY_LIMIT).await?;
             watermark = missed.last().map(|item| item.id).or(Some(last));
-            first.extend(
-                missed
-                    .iter()
-                    .filter(|item| listener.wants(item))
-                    .map(|item| frame(item, &item.data.to_string())),
-            );
+            first.extend(missed.iter().filter(|item| listener.wants(item)).map(frame));
         } else {
             first.push(gap(&format!("event {last} is no longer held for replay")));
         }

@@ -83,8 +83,8 @@ struct Nearby {
 }
 
 /// The latest `limit` reports of `category` in `district` received within the rule's window
-/// of `received` (earliest, latest), each with the duplicates signal it is in and that
-/// signal's status, in one statement that walks the district index backwards in time.
+/// around `from`..`to` (the batch's first and last), each with the duplicates signal it is in
+/// and that signal's status, in one statement that walks the district index backwards in time.
 async fn nearby(
     txn: &impl ConnectionTrait,
     rule: &DuplicateRule,
