@@ -41,12 +41,12 @@ impl Application {
         let catalogue = Arc::new(Current::new(
             tokio::task::spawn_blocking(move || Classifier::new(catalogue)).await?,
         ));
-        let triage = Arc::new(messaging::reports::Triage {
-            outbox: service.outbox.clone(),
-            catalogue: catalogue.clone(),
-            lexicon: domain::importance::Lexicon::shipped(),
-            hazards: domain::hazard::Hazards::shipped(),
-        });
+        let triage = Arc::new(messaging::reports::Triage::new(
+            service.outbox.clone(),
+            catalogue.clone(),
+            domain::importance::Lexicon::shipped(),
+            domain::hazard::Hazards::shipped(),
+        ));
         let url = service.settings.nats.url.clone();
         let lexicon = domain::importance::Lexicon::shipped();
         // The alert thread is started here, by the caller of `build` (the process's main

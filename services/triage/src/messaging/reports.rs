@@ -1,6 +1,10 @@
 //! Received reports: classify, judge importance, raise the alert first.
 
-use std::{sync::Arc, time::Instant};
+use std::{
+    collections::HashMap,
+    sync::{Arc, Mutex},
+    time::{Duration, Instant},
+};
 
 use chrono::Utc;
 use prism_contracts::{
@@ -11,7 +15,8 @@ use prism_contracts::{
     Envelope, RawEnvelope, ReportKind,
 };
 use prism_messaging::{Apply, ApplyError, Outbox};
-use sea_orm::{ActiveValue::Set, DatabaseTransaction, EntityTrait as _};
+use sea_orm::{ActiveValue::Set, DatabaseConnection, DatabaseTransaction, EntityTrait as _};
+use uuid::Uuid;
 
 use crate::{
     domain::{classifier::Current, hazard::Hazards, importance::Lexicon, similarity},
@@ -21,11 +26,17 @@ use crate::{
 
 /// Classifies each received report; raises an alert for an important one.
 pub struct Triage {
-    pub outbox: Outbox,
-    pub catalogue: Arc<Current>,
-    pub lexicon: Lexicon,
-    pub hazards: Hazards,
+    outbox: Outbox,
+    catalogue: Arc<Current>,
+    lexicon: Lexicon,
+    hazards: Hazards,
+    /// Reports judged ahead of their batch's transaction (see [`Apply::prepare`]), by event id.
+    judged: Mutex<HashMap<Uuid, Triaged>>,
 }
+
+/// How long a report judged ahead is kept for its transaction. One whose batch failed is
+/// applied again on its own and judged then; this only bounds what such a batch leaves.
+const JUDGED_KEPT: Duration = Duration::from_secs(60);
 
 /// One report judged and classified, waiting to be written with the others of its batch.
 struct Triaged {
@@ -40,6 +51,21 @@ struct Triaged {
 }
 
 impl Triage {
+    pub fn new(
+        outbox: Outbox,
+        catalogue: Arc<Current>,
+        lexicon: Lexicon,
+        hazards: Hazards,
+    ) -> Self {
+        Self {
+            outbox,
+            catalogue,
+            lexicon,
+            hazards,
+            judged: Mutex::default(),
+        }
+    }
+
     /// Judges, classifies and fingerprints one report: the work, without the writes.
     fn triage(&self, event: RawEnvelope) -> Result<Triaged, ApplyError> {
         let started = Instant::now();
@@ -168,17 +194,46 @@ impl Apply for Triage {
         self.write(txn, vec![triaged]).await
     }
 
+    /// Judges and classifies the batch before its transaction. This is processor work: done
+    /// inside the transaction, it held SQLite's write gate while it ran, and clustering,
+    /// the other writer, waited for it, then it for clustering. Here it runs on one core
+    /// while clustering writes on the other.
+    async fn prepare(&self, _db: &DatabaseConnection, events: &[(RawEnvelope, tracing::Span)]) {
+        let mut judged = Vec::with_capacity(events.len());
+        for (event, span) in events {
+            // One that fails is judged again in the transaction, which reports the error.
+            if let Ok(triaged) = span.in_scope(|| self.triage(event.clone())) {
+                judged.push((event.id, triaged));
+            }
+            // Classifying is CPU work without an await: let other tasks on these threads
+            // run between two reports rather than after the whole batch.
+            tokio::task::yield_now().await;
+        }
+        if let Ok(mut kept) = self.judged.lock() {
+            kept.retain(|_, triaged| triaged.started.elapsed() < JUDGED_KEPT);
+            kept.extend(judged);
+        }
+    }
+
     async fn apply_many(
         &self,
         txn: &DatabaseTransaction,
         events: Vec<(RawEnvelope, tracing::Span)>,
     ) -> Result<(), ApplyError> {
+        let mut ahead: Vec<Option<Triaged>> = match self.judged.lock() {
+            Ok(mut kept) => events.iter().map(|(e, _)| kept.remove(&e.id)).collect(),
+            Err(_) => Vec::new(),
+        };
+        ahead.resize_with(events.len(), || None);
         let mut batch = Vec::with_capacity(events.len());
-        for (event, span) in events {
-            batch.push(span.in_scope(|| self.triage(event))?);
-            // Classifying is CPU work without an await: let the alert consumer, which shares
-            // these threads, run between two reports rather than after the whole batch.
-            tokio::task::yield_now().await;
+        for ((event, span), judged) in events.into_iter().zip(ahead) {
+            match judged {
+                Some(triaged) => batch.push(triaged),
+                None => {
+                    batch.push(span.in_scope(|| self.triage(event))?);
+                    tokio::task::yield_now().await;
+                }
+            }
         }
         self.write(txn, batch).await
     }

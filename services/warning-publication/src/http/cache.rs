@@ -27,6 +27,9 @@ use sha2::{Digest as _, Sha256};
 
 /// How long an entry may serve without a local change.
 pub const FRESH_FOR: Duration = Duration::from_secs(2);
+/// How much longer an entry that only aged (nothing public changed in this process) may
+/// serve while one reader renders its successor.
+const AGED_SERVES_FOR: Duration = Duration::from_secs(2);
 /// What clients and shared caches are told.
 pub const CACHE_CONTROL: &str = "public, max-age=30";
 /// Entries kept at most; the cache starts over when full.
@@ -162,6 +165,18 @@ impl PublicCache {
             .cloned()
     }
 
+    /// An entry for `key` that aged without a local change, within [`AGED_SERVES_FOR`].
+    fn aged(&self, key: &str) -> Option<Arc<Cached>> {
+        let generation = self.generation.load(Ordering::Acquire);
+        let entries = self.entries.lock().ok()?;
+        entries
+            .get(key)
+            .filter(|e| {
+                e.generation == generation && e.made.elapsed() < FRESH_FOR + AGED_SERVES_FOR
+            })
+            .cloned()
+    }
+
     /// The fresh entry for `key`, or the one `render` makes (its content type and body).
     ///
     /// Concurrent misses of one key render once: the others wait for that entry. Every entry
@@ -187,7 +202,16 @@ impl PublicCache {
                 .entry(key.clone())
                 .or_default(),
         );
-        let _turn = Arc::clone(&turn).lock_owned().await;
+        // An entry that only aged keeps serving while one reader renders its successor:
+        // waiting for that render put a pause in every reader's answer each `FRESH_FOR`.
+        // After a local change nobody is served the old entry.
+        let _turn = match self.aged(&key) {
+            Some(aged) => match Arc::clone(&turn).try_lock_owned() {
+                Ok(turn) => turn,
+                Err(_) => return Ok(aged),
+            },
+            None => Arc::clone(&turn).lock_owned().await,
+        };
         let _rendering = Rendering {
             cache: self,
             key: &key,
@@ -310,6 +334,63 @@ mod tests {
             .await
             .expect("rendered on the next try");
         assert_eq!(&rendered.body[..], b"{}");
+    }
+
+    #[tokio::test]
+    async fn an_aged_entry_serves_while_its_successor_renders_but_not_after_a_change() {
+        let cache = Arc::new(PublicCache::default());
+        let aged = cache.put("page".to_owned(), "application/json", b"[old]".to_vec());
+        let made = Instant::now() - FRESH_FOR - Duration::from_millis(1);
+        let aged = Arc::new(Cached {
+            etag: aged.etag.clone(),
+            body: aged.body.clone(),
+            content_type: aged.content_type,
+            generation: aged.generation,
+            made,
+        });
+        cache
+            .entries
+            .lock()
+            .expect("lock")
+            .insert("page".to_owned(), aged);
+        assert!(cache.get("page").is_none(), "aged, so not fresh");
+
+        let renderer = {
+            let cache = cache.clone();
+            tokio::spawn(async move {
+                cache
+                    .get_or_render("page".to_owned(), || async {
+                        tokio::time::sleep(Duration::from_millis(100)).await;
+                        Ok::<_, ()>(("application/json", b"[new]".to_vec()))
+                    })
+                    .await
+            })
+        };
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        let meanwhile = cache
+            .get_or_render("page".to_owned(), || async {
+                Ok::<_, ()>(("application/json", b"[second render]".to_vec()))
+            })
+            .await
+            .expect("entry");
+        assert_eq!(
+            &meanwhile.body[..],
+            b"[old]",
+            "served at once, not rendered twice"
+        );
+        let rendered = renderer.await.expect("renderer").expect("entry");
+        assert_eq!(&rendered.body[..], b"[new]");
+        assert_eq!(&cache.get("page").expect("fresh").body[..], b"[new]");
+
+        // A local change: the entry is not served again, even while it would be fresh.
+        cache.invalidate();
+        let after = cache
+            .get_or_render("page".to_owned(), || async {
+                Ok::<_, ()>(("application/json", b"[changed]".to_vec()))
+            })
+            .await
+            .expect("entry");
+        assert_eq!(&after.body[..], b"[changed]");
     }
 
     #[test]
