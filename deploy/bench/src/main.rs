@@ -57,7 +57,7 @@ async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     let stack = stack::Stack::read(&cli.stack)?;
     let outcome = match cli.scenario {
-        Scenario::Floor(args) => scenarios::floor::run(&stack, args).await?,
+        Scenario::Floor(args) => scenarios::floor::run(&stack, args, &cli.database).await?,
         Scenario::AlertLatency(args) => scenarios::alert_latency::run(&stack, args).await?,
         Scenario::Fanout(args) => scenarios::fanout::run(&stack, args).await?,
         Scenario::Burst(args) => scenarios::burst::run(&stack, args).await?,

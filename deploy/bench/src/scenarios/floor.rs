@@ -22,7 +22,13 @@ pub struct Args {
     database_url: Option<String>,
 }
 
-pub async fn run(stack: &Stack, args: Args) -> anyhow::Result<Outcome> {
+pub async fn run(stack: &Stack, args: Args, database: &str) -> anyhow::Result<Outcome> {
+    // The floor's commit must be on the database the stack's figures are labelled with:
+    // runs before 2026-11-22 labelled `postgres` committed to SQLite.
+    anyhow::ensure!(
+        database != "postgres" || args.database_url.is_some(),
+        "floor with --database postgres needs --database-url postgres://… (a database it may create a table in)"
+    );
     let jetstream = jetstream_round_trips(&stack.nats_url, args.messages).await?;
     let folder = tempfile::tempdir()?;
     let url = args
