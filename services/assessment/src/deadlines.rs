@@ -35,5 +35,7 @@ pub async fn run(
             // A database hiccup: the next sweep tries again; nothing is lost meanwhile.
             Err(error) => tracing::warn!(error = %error, "deadline sweep failed"),
         }
+        // Shows that the sweep is alive, and lets a test know the start-up sweep is done.
+        metrics::counter!("assessment_deadline_sweeps_total").increment(1);
     }
 }

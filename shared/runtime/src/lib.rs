@@ -57,6 +57,9 @@ impl Service {
         name: &'static str,
         settings: Settings,
     ) -> anyhow::Result<Self> {
+        // The recorder is installed before the consumers and background tasks started below,
+        // not when the router is built: what they record before that would be lost.
+        let _ = prism_platform::telemetry::metrics_handle();
         let db = prism_platform::db::connect(&settings.database).await?;
         M::up(&db, None)
             .await

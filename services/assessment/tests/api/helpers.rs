@@ -157,6 +157,34 @@ impl TestApp {
     }
 
     /// How many events assessment announced on `subject`.
+    pub async fn start_up_sweep_done(&self) {
+        let deadline = std::time::Instant::now() + Duration::from_secs(30);
+        loop {
+            let metrics = self
+                .client
+                .get(format!("{}/metrics", self.address))
+                .send()
+                .await
+                .expect("metrics")
+                .text()
+                .await
+                .expect("metrics text");
+            let swept = metrics
+                .lines()
+                .filter(|l| l.starts_with("assessment_deadline_sweeps_total"))
+                .filter_map(|l| l.rsplit(' ').next()?.parse::<f64>().ok())
+                .any(|n| n >= 1.0);
+            if swept {
+                return;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "no deadline sweep within 30 s"
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+
     pub async fn count_events(&self, subject: &str) -> usize {
         use futures::TryStreamExt as _;
         let Ok(stream) = self.js.get_stream(v1::ASSESSMENT.name).await else {
