@@ -130,21 +130,13 @@ async fn run() -> anyhow::Result<()> {
         }
     );
 
-    let mut settings = Settings::ephemeral(
+    let settings = Settings::ephemeral(
         "triage",
         &database.url,
         &nats.url(),
         &keys.public_pem,
         &data.path().display().to_string(),
     );
-    // The pool's size, to compare (`PRISM_DATABASE__MAX_CONNECTIONS`; on SQLite triage keeps
-    // at most `triage::SQLITE_CONNECTIONS` of them).
-    if let Some(size) = std::env::var("PRISM_DATABASE__MAX_CONNECTIONS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-    {
-        settings.database.max_connections = size;
-    }
     let application = triage::Application::build(settings).await?;
     let triage_started = Instant::now();
     tokio::spawn(application.run_until(std::future::pending()));

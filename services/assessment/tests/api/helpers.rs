@@ -156,35 +156,25 @@ impl TestApp {
         data
     }
 
-    /// How many events assessment announced on `subject`.
+    /// Waits for the deadline sweep's first run, the one at start.
     pub async fn start_up_sweep_done(&self) {
-        let deadline = std::time::Instant::now() + Duration::from_secs(30);
-        loop {
-            let metrics = self
-                .client
-                .get(format!("{}/metrics", self.address))
-                .send()
-                .await
-                .expect("metrics")
-                .text()
-                .await
-                .expect("metrics text");
-            let swept = metrics
-                .lines()
-                .filter(|l| l.starts_with("assessment_deadline_sweeps_total"))
-                .filter_map(|l| l.rsplit(' ').next()?.parse::<f64>().ok())
-                .any(|n| n >= 1.0);
-            if swept {
-                return;
-            }
-            assert!(
-                std::time::Instant::now() < deadline,
-                "no deadline sweep within 30 s"
-            );
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
+        eventually(
+            "the start-up deadline sweep",
+            Duration::from_secs(30),
+            || async {
+                let url = format!("{}/metrics", self.address);
+                let metrics = self.client.get(url).send().await.ok()?.text().await.ok()?;
+                metrics
+                    .lines()
+                    .filter_map(|line| line.strip_prefix("assessment_deadline_sweeps_total "))
+                    .any(|n| n.parse::<f64>().is_ok_and(|n| n >= 1.0))
+                    .then_some(())
+            },
+        )
+        .await;
     }
 
+    /// How many events assessment announced on `subject`.
     pub async fn count_events(&self, subject: &str) -> usize {
         use futures::TryStreamExt as _;
         let Ok(stream) = self.js.get_stream(v1::ASSESSMENT.name).await else {

@@ -220,11 +220,11 @@ impl Apply for Triage {
         txn: &DatabaseTransaction,
         events: Vec<(RawEnvelope, tracing::Span)>,
     ) -> Result<(), ApplyError> {
-        let mut ahead: Vec<Option<Triaged>> = match self.judged.lock() {
-            Ok(mut kept) => events.iter().map(|(e, _)| kept.remove(&e.id)).collect(),
-            Err(_) => Vec::new(),
+        let ahead: Vec<Option<Triaged>> = {
+            let mut kept = self.judged.lock().ok();
+            let mut take = |id| kept.as_mut().and_then(|kept| kept.remove(id));
+            events.iter().map(|(event, _)| take(&event.id)).collect()
         };
-        ahead.resize_with(events.len(), || None);
         let mut batch = Vec::with_capacity(events.len());
         for ((event, span), judged) in events.into_iter().zip(ahead) {
             match judged {

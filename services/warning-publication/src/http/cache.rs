@@ -157,23 +157,22 @@ pub struct PublicCache {
 impl PublicCache {
     /// A fresh entry for `key`, if there is one.
     pub fn get(&self, key: &str) -> Option<Arc<Cached>> {
-        let generation = self.generation.load(Ordering::Acquire);
-        let entries = self.entries.lock().ok()?;
-        entries
-            .get(key)
-            .filter(|e| e.generation == generation && e.made.elapsed() < FRESH_FOR)
-            .cloned()
+        self.unchanged(key, FRESH_FOR)
     }
 
     /// An entry for `key` that aged without a local change, within [`AGED_SERVES_FOR`].
     fn aged(&self, key: &str) -> Option<Arc<Cached>> {
+        self.unchanged(key, FRESH_FOR + AGED_SERVES_FOR)
+    }
+
+    /// The entry for `key` if nothing public changed in this process since it was made and
+    /// it is younger than `age`.
+    fn unchanged(&self, key: &str, age: Duration) -> Option<Arc<Cached>> {
         let generation = self.generation.load(Ordering::Acquire);
         let entries = self.entries.lock().ok()?;
         entries
             .get(key)
-            .filter(|e| {
-                e.generation == generation && e.made.elapsed() < FRESH_FOR + AGED_SERVES_FOR
-            })
+            .filter(|e| e.generation == generation && e.made.elapsed() < age)
             .cloned()
     }
 
