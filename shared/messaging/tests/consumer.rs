@@ -118,9 +118,11 @@ async fn an_event_redelivered_after_ack_wait_is_applied_once() {
 
     // A first instance applies the event and dies before it can ack.
     let handler = recorder();
+    // Waiting for it: a fetch answers at once, and on a busy machine once came back empty.
     let mut batch = pull
-        .fetch()
+        .batch()
         .max_messages(1)
+        .expires(Duration::from_secs(10))
         .messages()
         .await
         .expect("fetch");
