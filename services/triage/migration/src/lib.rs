@@ -8,6 +8,7 @@ mod m20261121_000020_create_classifications;
 mod m20261121_000030_create_catalogue_and_signals;
 mod m20261121_000040_create_daily_counts;
 mod m20261121_000050_create_classification_districts;
+mod m20261122_000060_add_classification_signature;
 
 /// Runs triage's migrations in order.
 pub struct Migrator;
@@ -22,6 +23,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261121_000040_create_daily_counts::Migration),
             Box::new(m20261121_000050_create_classification_districts::Migration),
             Box::new(IndexPendingOutbox),
+            Box::new(m20261122_000060_add_classification_signature::Migration),
         ]
     }
 }

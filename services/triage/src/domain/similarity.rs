@@ -50,6 +50,34 @@ pub struct Signature {
     pub mins: Vec<u32>,
 }
 
+impl Signature {
+    /// The stored form: the set size, then each minimum, as little-endian `u32`s (1,028
+    /// bytes for 256 minima, against 2.7 KB as JSON).
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let mut bytes = Vec::with_capacity(4 * (1 + self.mins.len()));
+        bytes.extend_from_slice(&self.size.to_le_bytes());
+        for min in &self.mins {
+            bytes.extend_from_slice(&min.to_le_bytes());
+        }
+        bytes
+    }
+
+    /// Reads [`Self::to_bytes`]'s form; `None` unless it is whole.
+    pub fn from_bytes(bytes: &[u8]) -> Option<Self> {
+        if bytes.len() < 4 || !bytes.len().is_multiple_of(4) {
+            return None;
+        }
+        let mut words = bytes
+            .chunks_exact(4)
+            .map(|word| u32::from_le_bytes([word[0], word[1], word[2], word[3]]));
+        let size = words.next()?;
+        Some(Self {
+            size,
+            mins: words.collect(),
+        })
+    }
+}
+
 /// English words too common to say anything about a risk.
 const STOPWORDS: [&str; 24] = [
     "the", "and", "for", "with", "are", "was", "were", "has", "have", "had", "after", "from",
@@ -263,5 +291,15 @@ mod tests {
     fn empty_texts_are_not_similar() {
         assert_eq!(overlap(&signature(""), &signature("")), 0.0);
         assert_eq!(jaccard("", ""), 0.0);
+    }
+
+    #[test]
+    fn a_signature_reads_back_from_its_bytes() {
+        let signed = signature("电暖器使用中外壳过热起火，儿童被烫伤");
+        let bytes = signed.to_bytes();
+        assert_eq!(bytes.len(), 4 * (1 + SIGNATURE_LEN));
+        assert_eq!(Signature::from_bytes(&bytes), Some(signed));
+        assert_eq!(Signature::from_bytes(&bytes[..bytes.len() - 1]), None);
+        assert_eq!(Signature::from_bytes(&[]), None);
     }
 }

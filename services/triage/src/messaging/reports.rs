@@ -127,9 +127,8 @@ impl Triage {
             catalogue_version: Set(i32::try_from(version).unwrap_or(i32::MAX)),
             received_at: Set(report.received_at),
             classified_at: Set(now),
-            fingerprint: Set(Some(serde_json::json!(similarity::signature(
-                &report.content
-            )))),
+            fingerprint: Set(None),
+            signature: Set(Some(similarity::signature(&report.content).to_bytes())),
             text: Set(Some(text)),
             candidate: Set(classified.candidate),
             reviewed_by: Set(None),

@@ -7,8 +7,8 @@ use std::{
 
 use sea_orm::{
     prelude::DateTimeUtc,
-    sea_query::{Alias, Expr, JoinType, Order, Query},
-    ColumnTrait as _, Condition, ConnectionTrait, DbErr, EntityTrait as _, QueryFilter as _,
+    sea_query::{Alias, Expr},
+    ColumnTrait as _, ConnectionTrait, DbErr, EntityTrait as _, QueryFilter as _, QueryOrder as _,
     QuerySelect as _,
 };
 use uuid::Uuid;
@@ -51,6 +51,9 @@ pub struct PartsCache {
     entries: Mutex<HashMap<Uuid, Arc<Parts>>>,
 }
 
+/// Candidates whose signals one statement looks up: under both databases' parameter limits.
+const MEMBERSHIPS_PER_STATEMENT: usize = 2000;
+
 /// Reports kept at most (about 1.2 KiB each); the cache starts over when full.
 const CACHED: usize = 20_000;
 
@@ -74,17 +77,9 @@ impl PartsCache {
     }
 }
 
-/// A report of the category seen in a district, with the duplicates signal it is in.
-struct Nearby {
-    report_id: Uuid,
-    received_at: DateTimeUtc,
-    signal: Option<Uuid>,
-    status: Option<String>,
-}
-
 /// The latest `limit` reports of `category` in `district` received within the rule's window
-/// around `from`..`to` (the batch's first and last), each with the duplicates signal it is in
-/// and that signal's status, in one statement that walks the district index backwards in time.
+/// around `from`..`to` (the batch's first and last), latest first, each with its time: one
+/// statement that walks the district index backwards in time.
 async fn nearby(
     txn: &impl ConnectionTrait,
     rule: &DuplicateRule,
@@ -92,57 +87,20 @@ async fn nearby(
     district: &str,
     (from, to): (DateTimeUtc, DateTimeUtc),
     limit: u64,
-) -> Result<Vec<Nearby>, DbErr> {
+) -> Result<Vec<(DateTimeUtc, Uuid)>, DbErr> {
     use classification_district::Column as Place;
-    let place = |column| Expr::col((classification_district::Entity, column));
-    let query = Query::select()
-        .expr_as(place(Place::ReportId), Alias::new("report_id"))
-        .expr_as(place(Place::ReceivedAt), Alias::new("received_at"))
-        .expr_as(
-            Expr::col((signal::Entity, signal::Column::Id)),
-            Alias::new("signal_id"),
-        )
-        .expr_as(
-            Expr::col((signal::Entity, signal::Column::Status)),
-            Alias::new("status"),
-        )
-        .from(classification_district::Entity)
-        .left_join(
-            signal_report::Entity,
-            Expr::col((signal_report::Entity, signal_report::Column::ReportId))
-                .equals((classification_district::Entity, Place::ReportId)),
-        )
-        .join(
-            JoinType::LeftJoin,
-            signal::Entity,
-            Condition::all()
-                .add(
-                    Expr::col((signal::Entity, signal::Column::Id))
-                        .equals((signal_report::Entity, signal_report::Column::SignalId)),
-                )
-                .add(Expr::col((signal::Entity, signal::Column::Origin)).ne("surge")),
-        )
-        .and_where(place(Place::Category).eq(category))
-        .and_where(place(Place::District).eq(district))
-        .and_where(place(Place::ReceivedAt).gte(from - rule.window))
-        .and_where(place(Place::ReceivedAt).lte(to + rule.window))
-        .order_by(
-            (classification_district::Entity, Place::ReceivedAt),
-            Order::Desc,
-        )
+    classification_district::Entity::find()
+        .select_only()
+        .columns([Place::ReceivedAt, Place::ReportId])
+        .filter(Place::Category.eq(category))
+        .filter(Place::District.eq(district))
+        .filter(Place::ReceivedAt.gte(from - rule.window))
+        .filter(Place::ReceivedAt.lte(to + rule.window))
+        .order_by_desc(Place::ReceivedAt)
         .limit(limit)
-        .to_owned();
-    let backend = txn.get_database_backend();
-    let mut found = Vec::new();
-    for row in txn.query_all(backend.build(&query)).await? {
-        found.push(Nearby {
-            report_id: row.try_get("", "report_id")?,
-            received_at: row.try_get("", "received_at")?,
-            signal: row.try_get("", "signal_id")?,
-            status: row.try_get("", "status")?,
-        });
-    }
-    Ok(found)
+        .into_tuple()
+        .all(txn)
+        .await
 }
 
 impl Pool {
@@ -183,36 +141,36 @@ impl Pool {
             // list, neither database can walk the index in time order, so each read every
             // report of the category and district within the window and sorted them, which
             // grew with every report of a long-running risk (77 reports/s with 100,000 alike).
-            let limit = MAX_CANDIDATES + own.len() as u64;
+            // The batch's own reports come back too and are skipped below.
+            let limit = MAX_CANDIDATES + of_category().count() as u64;
             let mut rows = Vec::new();
             for district in districts {
                 rows.extend(nearby(txn, rule, category, district, (from, to), limit).await?);
             }
-            // The latest `limit` of all districts: the same rows as one query over all of them.
-            rows.sort_by_key(|row| std::cmp::Reverse(row.received_at));
-            rows.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
-            for Nearby {
-                report_id: id,
-                signal,
-                status,
-                ..
-            } in rows
-            {
-                if own.contains(&id) {
-                    continue;
+            // The latest of all districts, each report once (it comes once per district of
+            // the batch it names).
+            rows.sort_unstable_by(|a, b| b.cmp(a));
+            rows.dedup();
+            let latest = rows
+                .into_iter()
+                .map(|(_, id)| id)
+                .filter(|id| !own.contains(id))
+                .take(usize::try_from(MAX_CANDIDATES).unwrap_or(usize::MAX));
+            for id in latest {
+                ids.push(id);
+                categories_of.insert(id, (category.to_owned(), None));
+            }
+        }
+        // The duplicates signals of the candidates kept only: joined in the district
+        // queries, the signal look-ups ran for every report of every district read, most
+        // of which the latest across the districts left out (PostgreSQL: 1.7 ms a query,
+        // most of clustering's time, in triage's `alert_latency` example).
+        for chunk in ids.chunks(MEMBERSHIPS_PER_STATEMENT) {
+            for (report, signal) in signals_of(txn, chunk).await? {
+                if let Some((_, known)) = categories_of.get_mut(&report) {
+                    *known = Some(signal.id);
                 }
-                // A report comes once per district of the batch it names, and once more,
-                // without a signal, when it is in a surge signal as well.
-                match categories_of.get_mut(&id) {
-                    Some((_, known)) => *known = known.or(signal),
-                    None => {
-                        ids.push(id);
-                        categories_of.insert(id, (category.to_owned(), signal));
-                    }
-                }
-                if let (Some(signal), Some(status)) = (signal, status) {
-                    statuses.insert(signal, status);
-                }
+                statuses.insert(signal.id, signal.status);
             }
         }
         let mut parts = cache.get(&ids);
@@ -272,15 +230,31 @@ impl Pool {
     }
 }
 
-/// What the rule compares of `reports`, read from their classifications: the fingerprint
-/// as text, parsed straight into a signature rather than through a JSON tree of 256
-/// numbers.
+/// A classification's signature: its bytes, or for a row written before they were stored,
+/// its JSON `fingerprint`; empty (similar to nothing) if it has neither.
+fn stored_signature(bytes: Option<&[u8]>, json: impl FnOnce() -> Option<Signature>) -> Signature {
+    bytes
+        .and_then(Signature::from_bytes)
+        .or_else(json)
+        .unwrap_or_default()
+}
+
+/// What the rule compares of `reports`, read from their classifications: the signature's
+/// bytes, or an older row's fingerprint as text, parsed straight into a signature rather
+/// than through a JSON tree of 256 numbers.
 async fn read_parts(
     txn: &impl ConnectionTrait,
     reports: Vec<Uuid>,
 ) -> Result<HashMap<Uuid, Arc<Parts>>, DbErr> {
     use classification::Column;
-    type Row = (Uuid, String, serde_json::Value, DateTimeUtc, Option<String>);
+    type Row = (
+        Uuid,
+        String,
+        serde_json::Value,
+        DateTimeUtc,
+        Option<Vec<u8>>,
+        Option<String>,
+    );
     let rows: Vec<Row> = classification::Entity::find()
         .select_only()
         .columns([
@@ -288,6 +262,7 @@ async fn read_parts(
             Column::Product,
             Column::Districts,
             Column::ReceivedAt,
+            Column::Signature,
         ])
         .column_as(
             Expr::col(Column::Fingerprint).cast_as(Alias::new("text")),
@@ -299,17 +274,19 @@ async fn read_parts(
         .await?;
     Ok(rows
         .into_iter()
-        .map(|(id, product, districts, received_at, fingerprint)| {
-            let parts = Parts {
-                product,
-                districts: serde_json::from_value(districts).unwrap_or_default(),
-                received_at,
-                signature: fingerprint
-                    .and_then(|f| serde_json::from_str(&f).ok())
-                    .unwrap_or_default(),
-            };
-            (id, Arc::new(parts))
-        })
+        .map(
+            |(id, product, districts, received_at, signature, fingerprint)| {
+                let parts = Parts {
+                    product,
+                    districts: serde_json::from_value(districts).unwrap_or_default(),
+                    received_at,
+                    signature: stored_signature(signature.as_deref(), || {
+                        fingerprint.and_then(|f| serde_json::from_str(&f).ok())
+                    }),
+                };
+                (id, Arc::new(parts))
+            },
+        )
         .collect())
 }
 
@@ -362,11 +339,11 @@ impl Parts {
             product: row.product.clone(),
             districts: classifications::districts(row),
             received_at: row.received_at,
-            signature: row
-                .fingerprint
-                .clone()
-                .and_then(|f| serde_json::from_value(f).ok())
-                .unwrap_or_default(),
+            signature: stored_signature(row.signature.as_deref(), || {
+                row.fingerprint
+                    .clone()
+                    .and_then(|f| serde_json::from_value(f).ok())
+            }),
         }
     }
 
@@ -378,5 +355,23 @@ impl Parts {
             received_at: self.received_at,
             signature: &self.signature,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::similarity::signature;
+
+    #[test]
+    fn a_signature_is_read_from_its_bytes_or_an_older_rows_json() {
+        let signed = signature("充电宝充电时鼓包起火");
+        let bytes = signed.to_bytes();
+        let json = serde_json::json!(signed).to_string();
+        let from_json = || serde_json::from_str(&json).ok();
+        assert_eq!(stored_signature(Some(&bytes), || None), signed);
+        assert_eq!(stored_signature(None, from_json), signed);
+        assert_eq!(stored_signature(Some(&[1, 2, 3]), from_json), signed);
+        assert_eq!(stored_signature(None, || None), Signature::default());
     }
 }

@@ -21,13 +21,15 @@ pub struct Model {
     pub classified_at: DateTimeUtc,
     /// Product, content and analysis: what duplicates are compared on.
     pub text: Option<String>,
-    /// MinHash signature of `text` (`Vec<u32>`).
+    /// MinHash signature of `text` as JSON: rows written before `signature` existed.
     pub fingerprint: Option<Json>,
     /// The best category when below the threshold, for the person who decides.
     pub candidate: Option<String>,
     /// Who classified it by hand, if anyone.
     pub reviewed_by: Option<String>,
     pub reviewed_at: Option<DateTimeUtc>,
+    /// MinHash signature of `text` in [`crate::domain::similarity::Signature::to_bytes`]'s form.
+    pub signature: Option<Vec<u8>>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
