@@ -44,15 +44,12 @@ struct Known {
 
 /// What the duplicate rule compares of reports seen lately. A report's product, districts,
 /// time and text never change (its category may, and is read afresh), so each batch reads
-/// and parses only the fingerprints of reports it has not met: the candidates of one
+/// and decodes only the signatures of reports it has not met: the candidates of one
 /// category are the same few hundred reports batch after batch.
 #[derive(Default)]
 pub struct PartsCache {
     entries: Mutex<HashMap<Uuid, Arc<Parts>>>,
 }
-
-/// Candidates whose signals one statement looks up: under both databases' parameter limits.
-const MEMBERSHIPS_PER_STATEMENT: usize = 2000;
 
 /// Reports kept at most (about 1.2 KiB each); the cache starts over when full.
 const CACHED: usize = 20_000;
@@ -76,6 +73,9 @@ impl PartsCache {
         }
     }
 }
+
+/// Candidates whose signals one statement looks up: under both databases' parameter limits.
+const MEMBERSHIPS_PER_STATEMENT: usize = 2000;
 
 /// The latest `limit` reports of `category` in `district` received within the rule's window
 /// around `from`..`to` (the batch's first and last), latest first, each with its time: one
@@ -106,8 +106,8 @@ async fn nearby(
 impl Pool {
     /// Per category of the batch, the latest [`MAX_CANDIDATES`] reports within the window
     /// that share a district with one of the batch's: cheap columns first, since most
-    /// candidates share no district and their fingerprints (256 numbers each) need not be
-    /// read and parsed; each fingerprint is parsed once for the whole batch.
+    /// candidates share no district and their signatures (256 numbers each) need not be
+    /// read; each signature is decoded once for the whole batch.
     pub async fn load(
         txn: &impl ConnectionTrait,
         rule: &DuplicateRule,
