@@ -197,19 +197,36 @@ impl Relay {
     }
 
     /// Publishes every unsent row; the marking follows separately.
+    ///
+    /// Two batches are in flight: the next batch is read and sent while JetStream stores the
+    /// previous one. With one, the relay waited for JetStream and then for the database in
+    /// turn; on PostgreSQL a burst of 100,000 routine reports drained at that pace (publish
+    /// lag up to 55 s).
     async fn publish_all(&self, lanes: Lanes) -> anyhow::Result<usize> {
+        let batch = usize::try_from(self.settings.batch).unwrap_or(usize::MAX);
         let mut total = 0;
+        let mut in_flight: Option<InFlight> = None;
         loop {
             if self.unmarked_len() > MARK_BACKLOG {
                 // The marking fell far behind: catch up before reading past it again.
                 self.mark_sent().await?;
             }
-            let published = self.publish_batch(lanes).await?;
-            total += published;
-            self.marks.notify_one();
-            if published < usize::try_from(self.settings.batch).unwrap_or(usize::MAX) {
+            let mut skip: HashSet<Uuid> =
+                self.unmarked.lock().map(|u| u.clone()).unwrap_or_default();
+            if let Some(previous) = &in_flight {
+                skip.extend(previous.ids());
+            }
+            let rows = self.next_batch(lanes, &skip).await?;
+            let more = rows.len() >= batch;
+            let sent = self.send(rows).await;
+            if let Some(previous) = in_flight.take() {
+                total += self.settle(previous).await?;
+            }
+            if !more {
+                total += self.settle(sent).await?;
                 return Ok(total);
             }
+            in_flight = Some(sent);
         }
     }
 
@@ -245,8 +262,12 @@ impl Relay {
         Ok(())
     }
 
-    async fn publish_batch(&self, lanes: Lanes) -> anyhow::Result<usize> {
-        let skip: HashSet<Uuid> = self.unmarked.lock().map(|u| u.clone()).unwrap_or_default();
+    /// The next unsent rows, important first, then oldest first, leaving out `skip`.
+    async fn next_batch(
+        &self,
+        lanes: Lanes,
+        skip: &HashSet<Uuid>,
+    ) -> anyhow::Result<Vec<entity::Model>> {
         let batch = usize::try_from(self.settings.batch).unwrap_or(usize::MAX);
         // Ids first, one lane at a time: each read walks the `outbox_unsent` index in order
         // and touches nothing else, however many rows wait. One query ordering both lanes
@@ -271,49 +292,62 @@ impl Relay {
             chosen.extend(ids.into_iter().filter(|id| !skip.contains(id)).take(room));
         }
         if chosen.is_empty() {
-            return Ok(0);
+            return Ok(Vec::new());
         }
         let mut rows: Vec<entity::Model> = entity::Entity::find()
             .filter(entity::Column::Id.is_in(chosen.clone()))
             .all(&self.db)
             .await?;
-        // Important first, then oldest first, as chosen.
         let order: HashMap<Uuid, usize> =
             chosen.iter().enumerate().map(|(i, id)| (*id, i)).collect();
         rows.sort_by_key(|row| order.get(&row.id).copied().unwrap_or(usize::MAX));
-        // Send the whole batch, then collect the acks: one round trip's latency per batch
-        // instead of per event.
+        Ok(rows)
+    }
+
+    /// Sends a batch without waiting for JetStream to store it: one round trip's latency per
+    /// batch instead of per event.
+    async fn send(&self, rows: Vec<entity::Model>) -> InFlight {
         let mut pending = Vec::with_capacity(rows.len());
-        for row in &rows {
-            let headers = headers_of(row);
+        for row in rows {
+            let headers = headers_of(&row);
             let ack = self
                 .js
-                .publish_with_headers(row.subject.clone(), headers, row.payload.clone().into())
+                .publish_with_headers(row.subject.clone(), headers, row.payload.into())
                 .await;
-            pending.push((row, ack));
+            pending.push(Sending {
+                id: row.id,
+                important: row.important,
+                created_at: row.created_at,
+                ack,
+            });
         }
-        let mut sent: Vec<Uuid> = Vec::with_capacity(rows.len());
+        InFlight { pending }
+    }
+
+    /// Waits for JetStream to store a batch; what it stored waits to be marked sent.
+    async fn settle(&self, batch: InFlight) -> anyhow::Result<usize> {
+        let mut sent: Vec<Uuid> = Vec::with_capacity(batch.pending.len());
         let mut failure = None;
-        for (row, ack) in pending {
+        for Sending {
+            id,
+            important,
+            created_at,
+            ack,
+        } in batch.pending
+        {
             let outcome = match ack {
                 Ok(future) => future.await.map(drop).map_err(anyhow::Error::from),
                 Err(error) => Err(anyhow::Error::from(error)),
             };
             match outcome {
                 Ok(()) => {
-                    let lane = if row.important {
-                        "important"
-                    } else {
-                        "routine"
-                    };
+                    let lane = if important { "important" } else { "routine" };
                     metrics::counter!("outbox_published_total", "service" => self.service, "lane" => lane)
                         .increment(1);
-                    let lag = (Utc::now() - row.created_at)
-                        .num_microseconds()
-                        .unwrap_or(0);
+                    let lag = (Utc::now() - created_at).num_microseconds().unwrap_or(0);
                     metrics::histogram!("outbox_publish_lag_seconds", "service" => self.service)
                         .record(lag as f64 / 1e6);
-                    sent.push(row.id);
+                    sent.push(id);
                 }
                 Err(error) => {
                     failure.get_or_insert(error);
@@ -324,6 +358,7 @@ impl Relay {
         if let Ok(mut unmarked) = self.unmarked.lock() {
             unmarked.extend(sent);
         }
+        self.marks.notify_one();
         match failure {
             Some(error) => Err(error.context("publishing outbox events")),
             None => Ok(published),
@@ -350,6 +385,25 @@ impl Relay {
             .exec(&self.db)
             .await?;
         Ok(())
+    }
+}
+
+/// A batch sent to JetStream whose acknowledgements are still to come.
+struct InFlight {
+    pending: Vec<Sending>,
+}
+
+/// One event of a batch in flight, and JetStream's answer to come.
+struct Sending {
+    id: Uuid,
+    important: bool,
+    created_at: DateTime<Utc>,
+    ack: Result<jetstream::context::PublishAckFuture, jetstream::context::PublishError>,
+}
+
+impl InFlight {
+    fn ids(&self) -> impl Iterator<Item = Uuid> + '_ {
+        self.pending.iter().map(|sending| sending.id)
     }
 }
 
