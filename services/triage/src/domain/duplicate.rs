@@ -53,6 +53,20 @@ impl DuplicateRule {
             return None;
         }
         let text = similarity::overlap(a.signature, b.signature);
+        // The product names matter only between the two thresholds, and comparing them
+        // shingles both names (lowercasing, the glossary, two hash sets). Done for every
+        // candidate before the texts were compared, it was about 4 % of triage's processor
+        // time under 500 routine reports/s (`perf record`: `to_lower`, `lookup_slow`).
+        let (lower, upper) = (
+            self.text_similarity.min(self.text_alone),
+            self.text_similarity.max(self.text_alone),
+        );
+        if text < lower {
+            return None;
+        }
+        if text >= upper {
+            return Some(text);
+        }
         let least = if self.same_product(a.product, b.product) {
             self.text_similarity
         } else {

@@ -44,9 +44,9 @@ async fn the_same_risk_from_two_stations_becomes_one_signal() {
     let separate = app.signal_of(other).await;
     assert_ne!(separate["id"], signal["id"]);
 
-    let opened = app.announced(v1::SIGNAL_OPENED).await;
+    let opened = app.announced_at_least(v1::SIGNAL_OPENED, 2).await;
     assert_eq!(opened.len(), 2);
-    let updated = app.announced(v1::SIGNAL_UPDATED).await;
+    let updated = app.announced_at_least(v1::SIGNAL_UPDATED, 1).await;
     assert_eq!(updated.len(), 1);
     assert_eq!(updated[0]["data"]["change"], "report_added");
     assert_eq!(updated[0]["data"]["signal"]["report_count"], 2);

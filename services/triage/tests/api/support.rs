@@ -180,6 +180,19 @@ impl TestApp {
     }
 
     /// The payloads of every message on triage's stream with `subject`, oldest first.
+    /// What triage announced on `subject`, once there are at least `count`: the relay
+    /// publishes after the commit that the API already shows, so a test that reads the
+    /// stream straight after the API could find it one short.
+    pub async fn announced_at_least(&self, subject: &str, count: usize) -> Vec<Value> {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+        loop {
+            let found = self.announced(subject).await;
+            if found.len() >= count || tokio::time::Instant::now() > deadline {
+                return found;
+            }
+        }
+    }
+
     pub async fn announced(&self, subject: &str) -> Vec<Value> {
         let stream = subjects::stream_of(subject).expect("a stream captures the subject");
         let stream = self.js.get_stream(stream.name).await.expect("stream");
