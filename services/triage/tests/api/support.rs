@@ -179,7 +179,6 @@ impl TestApp {
         .await
     }
 
-    /// The payloads of every message on triage's stream with `subject`, oldest first.
     /// What triage announced on `subject`, once there are at least `count`: the relay
     /// publishes after the commit that the API already shows, so a test that reads the
     /// stream straight after the API could find it one short.
@@ -193,6 +192,7 @@ impl TestApp {
         }
     }
 
+    /// The payloads of every message on triage's stream with `subject`, oldest first.
     pub async fn announced(&self, subject: &str) -> Vec<Value> {
         let stream = subjects::stream_of(subject).expect("a stream captures the subject");
         let stream = self.js.get_stream(stream.name).await.expect("stream");

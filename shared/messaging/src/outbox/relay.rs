@@ -203,9 +203,8 @@ impl Relay {
     /// turn; on PostgreSQL a burst of 100,000 routine reports drained at that pace (publish
     /// lag up to 55 s).
     async fn publish_all(&self, lanes: Lanes) -> anyhow::Result<usize> {
-        let batch = usize::try_from(self.settings.batch).unwrap_or(usize::MAX);
         let mut total = 0;
-        let mut in_flight: Option<InFlight> = None;
+        let mut in_flight: Option<Vec<Sending>> = None;
         loop {
             if self.unmarked_len() > MARK_BACKLOG {
                 // The marking fell far behind: catch up before reading past it again.
@@ -214,10 +213,10 @@ impl Relay {
             let mut skip: HashSet<Uuid> =
                 self.unmarked.lock().map(|u| u.clone()).unwrap_or_default();
             if let Some(previous) = &in_flight {
-                skip.extend(previous.ids());
+                skip.extend(previous.iter().map(|sending| sending.id));
             }
             let rows = self.next_batch(lanes, &skip).await?;
-            let more = rows.len() >= batch;
+            let more = rows.len() >= self.batch();
             let sent = self.send(rows).await;
             if let Some(previous) = in_flight.take() {
                 total += self.settle(previous).await?;
@@ -228,6 +227,11 @@ impl Relay {
             }
             in_flight = Some(sent);
         }
+    }
+
+    /// Rows published per round trip to the database.
+    fn batch(&self) -> usize {
+        usize::try_from(self.settings.batch).unwrap_or(usize::MAX)
     }
 
     fn unmarked_len(&self) -> usize {
@@ -268,7 +272,7 @@ impl Relay {
         lanes: Lanes,
         skip: &HashSet<Uuid>,
     ) -> anyhow::Result<Vec<entity::Model>> {
-        let batch = usize::try_from(self.settings.batch).unwrap_or(usize::MAX);
+        let batch = self.batch();
         // Ids first, one lane at a time: each read walks the `outbox_unsent` index in order
         // and touches nothing else, however many rows wait. One query ordering both lanes
         // sorted every unsent row, payloads included, for each batch: in a burst of 100,000
@@ -306,7 +310,7 @@ impl Relay {
 
     /// Sends a batch without waiting for JetStream to store it: one round trip's latency per
     /// batch instead of per event.
-    async fn send(&self, rows: Vec<entity::Model>) -> InFlight {
+    async fn send(&self, rows: Vec<entity::Model>) -> Vec<Sending> {
         let mut pending = Vec::with_capacity(rows.len());
         for row in rows {
             let headers = headers_of(&row);
@@ -321,19 +325,19 @@ impl Relay {
                 ack,
             });
         }
-        InFlight { pending }
+        pending
     }
 
     /// Waits for JetStream to store a batch; what it stored waits to be marked sent.
-    async fn settle(&self, batch: InFlight) -> anyhow::Result<usize> {
-        let mut sent: Vec<Uuid> = Vec::with_capacity(batch.pending.len());
+    async fn settle(&self, batch: Vec<Sending>) -> anyhow::Result<usize> {
+        let mut sent: Vec<Uuid> = Vec::with_capacity(batch.len());
         let mut failure = None;
         for Sending {
             id,
             important,
             created_at,
             ack,
-        } in batch.pending
+        } in batch
         {
             let outcome = match ack {
                 Ok(future) => future.await.map(drop).map_err(anyhow::Error::from),
@@ -388,23 +392,12 @@ impl Relay {
     }
 }
 
-/// A batch sent to JetStream whose acknowledgements are still to come.
-struct InFlight {
-    pending: Vec<Sending>,
-}
-
-/// One event of a batch in flight, and JetStream's answer to come.
+/// One event of a batch sent to JetStream, and JetStream's answer to come.
 struct Sending {
     id: Uuid,
     important: bool,
     created_at: DateTime<Utc>,
     ack: Result<jetstream::context::PublishAckFuture, jetstream::context::PublishError>,
-}
-
-impl InFlight {
-    fn ids(&self) -> impl Iterator<Item = Uuid> + '_ {
-        self.pending.iter().map(|sending| sending.id)
-    }
 }
 
 fn headers_of(row: &entity::Model) -> HeaderMap {
