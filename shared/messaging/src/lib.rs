@@ -20,4 +20,4 @@ pub mod streams;
 pub mod trace;
 
 pub use consumer::{Apply, ApplyError, ConsumerSpec, Outcome};
-pub use outbox::{Outbox, Relay};
+pub use outbox::{Outbox, Relay, Staged};

@@ -235,3 +235,102 @@ async fn an_important_event_goes_out_while_the_previous_batch_waits_to_be_marked
         "published once"
     );
 }
+
+/// Renames the outbox table: until it is back, every read or write of it fails.
+async fn hide_the_outbox(h: &common::Harness, hidden: bool) {
+    use sea_orm::ConnectionTrait as _;
+    let (from, to) = if hidden {
+        ("outbox", "outbox_hidden")
+    } else {
+        ("outbox_hidden", "outbox")
+    };
+    h.db.execute_unprepared(&format!("ALTER TABLE {from} RENAME TO {to}"))
+        .await
+        .expect("rename the outbox");
+}
+
+#[tokio::test]
+async fn a_handed_over_important_event_goes_out_without_being_read_back() {
+    let h = harness().await;
+    let outbox = Outbox::new();
+    let event = report(ReportKind::Important);
+    let txn = h.db.begin().await.expect("begin");
+    let staged = outbox.stage(&txn, &event).await.expect("stage");
+    txn.commit().await.expect("commit");
+
+    // The relay starts unable to read the table, so only the hand-off can publish the event.
+    hide_the_outbox(&h, true).await;
+    outbox.committed_with(staged);
+    let shutdown = CancellationToken::new();
+    let task = tokio::spawn(relay(&h, &outbox).run(shutdown.clone()));
+    let subject = v1::report_received(prism_contracts::Lane::Important);
+    eventually("the handed-over event", Duration::from_secs(10), || async {
+        (count_on(&h.js, v1::INTAKE_IMPORTANT.name, &subject).await == 1).then_some(())
+    })
+    .await;
+
+    hide_the_outbox(&h, false).await;
+    all_marked_sent(&h, "the handed-over event marked sent").await;
+    shutdown.cancel();
+    task.await.expect("relay stops");
+    assert_eq!(
+        count_on(&h.js, v1::INTAKE_IMPORTANT.name, &subject).await,
+        1
+    );
+}
+
+#[tokio::test]
+async fn a_handed_over_event_that_could_not_be_published_goes_out_from_the_table() {
+    let mut h = harness().await;
+    let outbox = Outbox::new();
+    let shutdown = CancellationToken::new();
+    let task = tokio::spawn(relay(&h, &outbox).run(shutdown.clone()));
+
+    h.nats.kill();
+    let event = report(ReportKind::Important);
+    let txn = h.db.begin().await.expect("begin");
+    let staged = outbox.stage(&txn, &event).await.expect("stage");
+    txn.commit().await.expect("commit");
+    outbox.committed_with(staged);
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    h.nats.restart().await.expect("nats restarts");
+
+    all_marked_sent(&h, "the event published and marked sent").await;
+    shutdown.cancel();
+    task.await.expect("relay stops");
+    let subject = v1::report_received(prism_contracts::Lane::Important);
+    assert_eq!(
+        count_on(&h.js, v1::INTAKE_IMPORTANT.name, &subject).await,
+        1
+    );
+}
+
+#[tokio::test]
+async fn a_commit_hands_over_its_important_events_only() {
+    let h = harness().await;
+    let outbox = Outbox::new();
+    let txn = h.db.begin().await.expect("begin");
+    let staged = outbox
+        .stage_many(
+            &txn,
+            &[
+                report(ReportKind::Routine),
+                report(ReportKind::Important),
+                report(ReportKind::Routine),
+            ],
+        )
+        .await
+        .expect("stage");
+    txn.commit().await.expect("commit");
+    outbox.committed_with(staged);
+
+    // Drained, the relay publishes all three once: the handed-over one is not sent twice.
+    assert_eq!(relay(&h, &outbox).drain().await.expect("drain"), 3);
+    let important = v1::report_received(prism_contracts::Lane::Important);
+    let routine = v1::report_received(prism_contracts::Lane::Routine);
+    assert_eq!(
+        count_on(&h.js, v1::INTAKE_IMPORTANT.name, &important).await,
+        1
+    );
+    assert_eq!(count_on(&h.js, v1::INTAKE.name, &routine).await, 2);
+}

@@ -60,10 +60,20 @@ impl Service {
         // The recorder is installed before the consumers and background tasks started below,
         // not when the router is built: what they record before that would be lost.
         let _ = prism_platform::telemetry::metrics_handle();
-        let db = prism_platform::db::connect(&settings.database).await?;
-        M::up(&db, None)
-            .await
-            .with_context(|| format!("{name}: running migrations"))?;
+        // SQLite runs each connection on a thread of its own, which takes the priority of the
+        // thread that opened it. Opened (here and by the migrations) from a runtime worker
+        // rather than the thread that started the runtime, a bulk runtime's database threads
+        // run at bulk priority too: triage's took a third of a processor at the process's
+        // priority while alerts were fanned out.
+        let database = settings.database.clone();
+        let db = tokio::spawn(async move {
+            let db = prism_platform::db::connect(&database).await?;
+            M::up(&db, None)
+                .await
+                .with_context(|| format!("{name}: running migrations"))?;
+            anyhow::Ok(db)
+        })
+        .await??;
         let nats = prism_messaging::streams::connect(&settings.nats.url, name).await?;
         let js = jetstream::new(nats.clone());
         prism_messaging::streams::ensure_all(&js).await?;

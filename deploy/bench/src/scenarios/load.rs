@@ -25,19 +25,38 @@ pub async fn post(
     kind: &str,
     n: u64,
 ) -> anyhow::Result<(String, Instant)> {
+    let posted = post_timed(client, stack, station, kind, n).await?;
+    Ok((posted.id, posted.answered))
+}
+
+/// A report posted, with when it was sent and when its `201` arrived.
+pub struct Posted {
+    pub id: String,
+    pub submitted: Instant,
+    pub answered: Instant,
+}
+
+/// Posts one report and times both ends of the request.
+pub async fn post_timed(
+    client: &reqwest::Client,
+    stack: &Stack,
+    station: usize,
+    kind: &str,
+    n: u64,
+) -> anyhow::Result<Posted> {
     let station = &stack.stations[station % stack.stations.len()];
     let district = station
         .districts
         .first()
         .map(String::as_str)
         .unwrap_or("310115");
-    let response = client
+    let request = client
         .post(format!("{}/v1/reports", stack.url("intake")?))
         .bearer_auth(&station.api_key)
-        .json(&body(kind, n, district))
-        .send()
-        .await?;
-    let at = Instant::now();
+        .json(&body(kind, n, district));
+    let submitted = Instant::now();
+    let response = request.send().await?;
+    let answered = Instant::now();
     let status = response.status();
     let accepted: serde_json::Value = response.json().await?;
     anyhow::ensure!(
@@ -45,7 +64,11 @@ pub async fn post(
         "intake answered {status}: {accepted}"
     );
     let id = accepted["id"].as_str().unwrap_or_default().to_owned();
-    Ok((id, at))
+    Ok(Posted {
+        id,
+        submitted,
+        answered,
+    })
 }
 
 /// Posts routine reports at `rate` per second until `until`; returns how many were accepted.

@@ -127,13 +127,15 @@ async fn write(db: &DatabaseConnection, outbox: &Outbox, group: Vec<Pending>) {
             .zip(&traces)
             .map(|(event, trace)| (event, trace.as_str()))
             .collect();
-        outbox.stage_traced(&txn, &traced).await?;
-        txn.commit().await
+        let staged = outbox.stage_traced(&txn, &traced).await?;
+        txn.commit().await?;
+        Ok::<_, DbErr>(staged)
     }
     .await;
     match committed {
-        Ok(()) => {
-            outbox.committed();
+        Ok(staged) => {
+            // An important report's event goes to the relay as it is, not read back.
+            outbox.committed_with(staged);
             metrics::histogram!("intake_group_commit_size").record(rows.len() as f64);
             for (reply, row) in replies.into_iter().zip(rows) {
                 // A caller that went away (timeout) still has its report stored.

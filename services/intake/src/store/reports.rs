@@ -98,14 +98,14 @@ pub async fn accept(
     let stored = report::Entity::insert(report::ActiveModel::from(row.clone()))
         .exec_with_returning(&txn)
         .await?;
-    outbox
+    let staged = outbox
         .stage(
             &txn,
             &Envelope::new("intake", received_event(station, &stored)),
         )
         .await?;
     txn.commit().await?;
-    outbox.committed();
+    outbox.committed_with(staged);
     Ok(Accepted::New(Box::new(stored)))
 }
 
@@ -169,9 +169,9 @@ pub async fn accept_many(
         .iter()
         .map(|row| Envelope::new("intake", received_event(station, row)))
         .collect();
-    outbox.stage_many(&txn, &events).await?;
+    let staged = outbox.stage_many(&txn, &events).await?;
     txn.commit().await?;
-    outbox.committed();
+    outbox.committed_with(staged);
     Ok(BatchAccepted::New(rows))
 }
 

@@ -411,7 +411,7 @@ async fn stage<T: prism_contracts::Event>(
         return Ok(());
     }
     let traced: Vec<_> = events.iter().map(|(e, t)| (e, t.as_str())).collect();
-    outbox.stage_traced(txn, &traced).await
+    outbox.stage_traced(txn, &traced).await.map(drop)
 }
 
 /// Opens a signal with `reports` and announces it.

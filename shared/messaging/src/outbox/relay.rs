@@ -68,6 +68,7 @@ pub struct Relay {
     js: jetstream::Context,
     wake: Arc<Notify>,
     wake_important: Arc<Notify>,
+    wake_handed: Arc<Notify>,
     outbox: Outbox,
     service: &'static str,
     settings: RelaySettings,
@@ -76,6 +77,9 @@ pub struct Relay {
     /// important event committed meanwhile goes out at once. A crash before the mark means
     /// a republication, which JetStream's duplicate window and the inboxes absorb.
     unmarked: Mutex<HashSet<Uuid>>,
+    /// Handed-over events being published: the lanes leave them out, as they leave out
+    /// the unmarked ones.
+    handing: Mutex<HashSet<Uuid>>,
     marks: Notify,
 }
 
@@ -92,10 +96,12 @@ impl Relay {
             js,
             wake: outbox.waker(),
             wake_important: outbox.important_waker(),
+            wake_handed: outbox.handed_waker(),
             outbox: outbox.clone(),
             service,
             settings,
             unmarked: Mutex::default(),
+            handing: Mutex::default(),
             marks: Notify::new(),
         }
     }
@@ -113,6 +119,7 @@ impl Relay {
                 tokio::join!(
                     self.publish_until(&shutdown, Lanes::Routine),
                     self.publish_until(&shutdown, Lanes::Important),
+                    self.publish_handed_until(&shutdown),
                 );
                 published_all.cancel();
             },
@@ -165,6 +172,38 @@ impl Relay {
         }
     }
 
+    /// Publishes the important events that commits handed over (see
+    /// [`Outbox::committed_with`]) as they come, without reading them back: on a busy
+    /// database the important lane's two reads were most of the time between an important
+    /// report's commit and its event reaching JetStream. What fails to go out stays unsent in
+    /// the table, and the important lane, woken, takes it from there.
+    async fn publish_handed_until(&self, shutdown: &CancellationToken) {
+        loop {
+            let rows = self.outbox.take_handed();
+            if rows.is_empty() {
+                tokio::select! {
+                    _ = self.wake_handed.notified() => continue,
+                    _ = shutdown.cancelled() => return,
+                }
+            }
+            let ids: Vec<Uuid> = rows.iter().map(|row| row.id).collect();
+            if let Ok(mut handing) = self.handing.lock() {
+                handing.extend(ids.iter().copied());
+            }
+            let sent = self.send(rows).await;
+            let settled = self.settle(sent).await;
+            if let Ok(mut handing) = self.handing.lock() {
+                for id in &ids {
+                    handing.remove(id);
+                }
+            }
+            if let Err(error) = settled {
+                tracing::warn!(error = ?error, "handed-over events not published; the important lane retries them");
+                self.wake_important.notify_one();
+            }
+        }
+    }
+
     /// Marks published rows sent, beside the publishing, until everything is published.
     async fn mark_until(&self, published_all: &CancellationToken) {
         let mut failures = 0_u32;
@@ -212,6 +251,9 @@ impl Relay {
             }
             let mut skip: HashSet<Uuid> =
                 self.unmarked.lock().map(|u| u.clone()).unwrap_or_default();
+            if let Ok(handing) = self.handing.lock() {
+                skip.extend(handing.iter().copied());
+            }
             if let Some(previous) = &in_flight {
                 skip.extend(previous.iter().map(|sending| sending.id));
             }

@@ -108,7 +108,10 @@ async fn announce_update(
         reason: Some(actor.reason.to_owned()),
         updated_at: Utc::now(),
     };
-    outbox.stage(txn, &Envelope::new(NAME, event)).await
+    outbox
+        .stage(txn, &Envelope::new(NAME, event))
+        .await
+        .map(drop)
 }
 
 async fn commit(txn: DatabaseTransaction, outbox: &Outbox) -> Result<(), DbErr> {
