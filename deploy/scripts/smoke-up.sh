@@ -65,7 +65,7 @@ PY
 # Their results go to the throwaway folder; only real runs are appended to the committed file.
 BENCH="${CARGO_TARGET_DIR:-$HOME/.cache/prism-target}/debug/prism-bench"
 if [[ -x "$BENCH" ]]; then
-  for scenario in "floor --messages 50" \
+  for scenario in "floor --messages 50 --subscribers 20 --fanouts 2" \
                   "alert-latency --subscribers 5 --routine-rate 20 --important-rate 2 --seconds 3" \
                   "fanout --subscribers 20" \
                   "public-reads --connections 4 --seconds 1 --rounds 1 --seed 2" \

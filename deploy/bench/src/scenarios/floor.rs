@@ -1,13 +1,23 @@
 //! The floor: the same message path over bare JetStream (publish with the server's
 //! `sync_interval: always`, pull, ack) and a bare durable database commit, measured in the
 //! same run. PRISM's alert latency is judged as a multiple of these.
+//!
+//! Beside them, the fan-out's own floor: one frame of an alert's size written to each of
+//! many loopback connections by a bare thread, read by tasks of this process as the SSE
+//! subscribers of `alert-latency` are. On one machine the kernel does the receiving side's
+//! TCP work too, in the writer's system call, and that is most of what a fan-out costs here.
 
-use std::time::{Duration, Instant};
+use std::{
+    io::Write as _,
+    sync::{Arc, Mutex},
+    time::{Duration, Instant},
+};
 
 use async_nats::jetstream::{self, consumer::pull, stream};
 use futures::StreamExt as _;
 use sea_orm::{ConnectionTrait as _, Statement, TransactionTrait as _};
 use serde_json::json;
+use tokio::io::AsyncReadExt as _;
 
 use crate::{report::Outcome, stack::Stack, stats::Latencies};
 
@@ -20,6 +30,12 @@ pub struct Args {
     /// `postgres://…` URL whose database the floor may create a table in.
     #[arg(long)]
     database_url: Option<String>,
+    /// Connections of the loopback fan-out floor (0: leave it out).
+    #[arg(long, default_value_t = 1000)]
+    subscribers: usize,
+    /// Frames fanned out to them, one at a time.
+    #[arg(long, default_value_t = 20)]
+    fanouts: usize,
 }
 
 pub async fn run(stack: &Stack, args: Args, database: &str) -> anyhow::Result<Outcome> {
@@ -36,14 +52,26 @@ pub async fn run(stack: &Stack, args: Args, database: &str) -> anyhow::Result<Ou
         .clone()
         .unwrap_or_else(|| format!("sqlite://{}", folder.path().join("floor.db").display()));
     let commits = database_commits(&url, args.messages).await?;
-    let headline = format!(
+    let fanout = if args.subscribers > 0 {
+        Some(loopback_fanout(args.subscribers, args.fanouts.max(1)).await?)
+    } else {
+        None
+    };
+    let mut headline = format!(
         "JetStream publish→pull→ack p50 {:.2} ms p99 {:.2} ms; commit p50 {:.2} ms p99 {:.2} ms",
         jetstream.p50_ms, jetstream.p99_ms, commits.p50_ms, commits.p99_ms
     );
+    if let Some(fanout) = &fanout {
+        headline.push_str(&format!(
+            "; loopback fan-out to {}: p50 {:.2} ms p99 {:.2} ms",
+            args.subscribers, fanout.p50_ms, fanout.p99_ms
+        ));
+    }
     Ok(Outcome {
         scenario: "floor",
-        settings: json!({"messages": args.messages, "database": if url.starts_with("sqlite") { "sqlite" } else { "postgres" }}),
-        figures: json!({"jetstream_round_trip": jetstream, "database_commit": commits}),
+        settings: json!({"messages": args.messages, "database": if url.starts_with("sqlite") { "sqlite" } else { "postgres" },
+                         "fanout_subscribers": args.subscribers, "fanouts": args.fanouts, "fanout_frame_bytes": FRAME.len()}),
+        figures: json!({"jetstream_round_trip": jetstream, "database_commit": commits, "loopback_fanout": fanout}),
         headline,
     })
 }
@@ -122,5 +150,82 @@ async fn database_commits(url: &str, commits: usize) -> anyhow::Result<crate::st
         format!("DROP TABLE {table}"),
     ))
     .await?;
+    Ok(latency.summary())
+}
+
+/// The size of an alert's SSE event on the wire, chunk framing included.
+const FRAME: [u8; 640] = [b'x'; 640];
+
+/// Writes [`FRAME`] to `subscribers` loopback connections in turn from one thread, `fanouts`
+/// times, and times each connection's receipt from the first write of its round.
+async fn loopback_fanout(
+    subscribers: usize,
+    fanouts: usize,
+) -> anyhow::Result<crate::stats::Summary> {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
+    let address = listener.local_addr()?;
+    let accepting = std::thread::spawn(move || {
+        (0..subscribers)
+            .map(|_| {
+                let (stream, _) = listener.accept()?;
+                stream.set_nodelay(true)?;
+                Ok(stream)
+            })
+            .collect::<std::io::Result<Vec<_>>>()
+    });
+    // Each receipt: the round it completed and when.
+    let receipts: Arc<Mutex<Vec<(usize, Instant)>>> = Arc::default();
+    let mut readers = Vec::with_capacity(subscribers);
+    for _ in 0..subscribers {
+        let mut stream = tokio::net::TcpStream::connect(address).await?;
+        stream.set_nodelay(true)?;
+        let receipts = receipts.clone();
+        readers.push(tokio::spawn(async move {
+            let (mut buffer, mut received) = (vec![0_u8; 4096], 0_usize);
+            while let Ok(n @ 1..) = stream.read(&mut buffer).await {
+                let at = Instant::now();
+                let before = received / FRAME.len();
+                received += n;
+                if let Ok(mut receipts) = receipts.lock() {
+                    receipts.extend((before..received / FRAME.len()).map(|round| (round, at)));
+                }
+            }
+        }));
+    }
+    let streams = accepting
+        .join()
+        .map_err(|_| anyhow::anyhow!("the accepting thread panicked"))??;
+    let writing = std::thread::spawn(move || {
+        let mut streams = streams;
+        let mut starts = Vec::with_capacity(fanouts);
+        for _ in 0..fanouts {
+            // Apart, so that each round starts on a quiet machine.
+            std::thread::sleep(Duration::from_millis(100));
+            starts.push(Instant::now());
+            for stream in &mut streams {
+                stream.write_all(&FRAME)?;
+            }
+        }
+        std::thread::sleep(Duration::from_millis(500));
+        drop(streams);
+        Ok::<_, std::io::Error>(starts)
+    });
+    let starts = tokio::task::spawn_blocking(move || writing.join())
+        .await?
+        .map_err(|_| anyhow::anyhow!("the writing thread panicked"))??;
+    for reader in readers {
+        let _ = reader.await;
+    }
+    let mut latency = Latencies::default();
+    let receipts = receipts.lock().map(|r| r.clone()).unwrap_or_default();
+    anyhow::ensure!(
+        receipts.len() == subscribers * fanouts,
+        "the loopback fan-out delivered {} of {} frames",
+        receipts.len(),
+        subscribers * fanouts
+    );
+    for (round, at) in receipts {
+        latency.record(at.saturating_duration_since(starts[round]));
+    }
     Ok(latency.summary())
 }
