@@ -59,8 +59,8 @@ impl Outbox {
         envelope: &Envelope<T>,
     ) -> Result<Staged, DbErr> {
         let row = row_of(envelope, crate::trace::current_context_json(), Utc::now())?;
-        row.clone().into_active_model().insert(conn).await?;
-        Ok(Staged::of([row]))
+        let stored = row.into_active_model().insert(conn).await?;
+        Ok(Staged::of([stored]))
     }
 
     /// Writes many events in the caller's transaction, all in the current span's trace, in
@@ -101,8 +101,7 @@ impl Outbox {
     /// Call after the transaction that staged events committed: the relay publishes at once
     /// instead of waiting for its fallback poll.
     pub fn committed(&self) {
-        self.wake.notify_one();
-        self.wake_important.notify_one();
+        self.committed_with(Staged::default());
     }
 
     /// As [`Outbox::committed`], and hands the important events the transaction staged

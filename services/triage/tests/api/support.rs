@@ -183,13 +183,15 @@ impl TestApp {
     /// publishes after the commit that the API already shows, so a test that reads the
     /// stream straight after the API could find it one short.
     pub async fn announced_at_least(&self, subject: &str, count: usize) -> Vec<Value> {
-        let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
-        loop {
-            let found = self.announced(subject).await;
-            if found.len() >= count || tokio::time::Instant::now() > deadline {
-                return found;
-            }
-        }
+        eventually(
+            &format!("{count} announcements on {subject}"),
+            Duration::from_secs(10),
+            || async {
+                let found = self.announced(subject).await;
+                (found.len() >= count).then_some(found)
+            },
+        )
+        .await
     }
 
     /// The payloads of every message on triage's stream with `subject`, oldest first.
