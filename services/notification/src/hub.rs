@@ -5,6 +5,11 @@
 //! streams of the regulators connected to it. Whichever instance holds a connection, its
 //! regulator hears each event once. What a connection misses (it was down, it lagged) it gets
 //! from the feed by `Last-Event-ID`; the durable consumers keep that feed.
+//!
+//! Streams served by `prism_platform::http::lean` are written to by the hub's fan-out
+//! thread itself ([`direct`]); the others listen to a broadcast and write their own.
+
+pub mod direct;
 
 use std::{
     collections::{HashSet, VecDeque},
@@ -23,12 +28,30 @@ use crate::domain::feed::FeedItem;
 /// Events kept for connections that fall behind before they are told to replay.
 const CAPACITY: usize = 4096;
 
+/// The comment sent between events so that proxies and clients see the stream alive.
+pub const HEARTBEAT: &[u8] = b": heartbeat\n\n";
+/// [`HEARTBEAT`] as one chunk (see [`chunk`]).
+const HEARTBEAT_CHUNK: &[u8] = b"D\r\n: heartbeat\n\n\r\n";
+
 /// An event on its way to the connected streams, framed once for all of them.
 #[derive(Debug)]
 pub struct Live {
     pub item: FeedItem,
     /// The event as the stream sends it (see [`frame`]).
     pub frame: Bytes,
+    /// The same as one chunk of a chunked response, for the streams written directly.
+    pub chunk: Bytes,
+}
+
+impl Live {
+    pub fn new(item: FeedItem) -> Self {
+        let frame = frame(&item);
+        Self {
+            chunk: chunk(&frame),
+            item,
+            frame,
+        }
+    }
 }
 
 /// An event in `text/event-stream` framing: its `id`, its `event` name and `data` (compact
@@ -38,10 +61,26 @@ pub fn frame(item: &FeedItem) -> Bytes {
     Bytes::from(format!("id: {id}\nevent: {event}\ndata: {data}\n\n"))
 }
 
-/// The broadcast every connected stream listens to.
+/// `frame` as one chunk of a `Transfer-Encoding: chunked` body.
+pub fn chunk(frame: &[u8]) -> Bytes {
+    let mut chunk = format!("{:X}\r\n", frame.len()).into_bytes();
+    chunk.extend_from_slice(frame);
+    chunk.extend_from_slice(b"\r\n");
+    Bytes::from(chunk)
+}
+
+/// `event: gap`: what was missed can no longer be replayed.
+pub fn gap(message: &str) -> Bytes {
+    let data = serde_json::json!({"message": message}).to_string();
+    Bytes::from(format!("event: gap\ndata: {data}\n\n"))
+}
+
+/// The connected streams of this instance: those served as a response body listen to the
+/// broadcast; those handed over are in the registry.
 #[derive(Clone)]
 pub struct Hub {
     sender: broadcast::Sender<Arc<Live>>,
+    direct: Arc<direct::Registry>,
 }
 
 impl Default for Hub {
@@ -54,12 +93,19 @@ impl Hub {
     pub fn new() -> Self {
         Self {
             sender: broadcast::channel(CAPACITY).0,
+            direct: Arc::new(direct::Registry::new(fan_out_threads())),
         }
     }
 
     /// A new listener; it sees events sent from now on.
     pub fn subscribe(&self) -> broadcast::Receiver<Arc<Live>> {
         self.sender.subscribe()
+    }
+
+    /// A stream to be handed over: it takes the events it `wants` from now on, and holds
+    /// them until it is served.
+    pub fn register(&self, wants: direct::Wants) -> direct::Registration {
+        self.direct.register(wants)
     }
 
     /// Feeds the hub from NATS until `shutdown`.
@@ -82,6 +128,27 @@ impl Hub {
         let mut messages = std::pin::pin!(
             futures::stream::select_all(streams).take_until(shutdown.cancelled_owned())
         );
+        // The writes into the handed-over streams run on threads of their own, one per
+        // share of the connections: a fan-out to thousands is milliseconds of system calls,
+        // which would hold up a runtime worker, and on a busy machine each thread gets its
+        // own turn on a processor.
+        let mut fan_outs = Vec::new();
+        for share in 0..self.direct.shares() {
+            let (fan_out, events) = std::sync::mpsc::channel::<Arc<Live>>();
+            let registry = self.direct.clone();
+            let started = std::thread::Builder::new()
+                .name(format!("fanout-{share}"))
+                .spawn(move || {
+                    for live in events {
+                        registry.fan_out_share(share, &live);
+                    }
+                });
+            if let Err(error) = started {
+                tracing::error!(error = %error, "live fan-out thread did not start; streams rely on replay");
+                return;
+            }
+            fan_outs.push(fan_out);
+        }
         // A relay that republishes after a crash reaches plain subscribers twice; JetStream
         // dropped the copy, and so must we.
         let mut seen = Seen::default();
@@ -92,12 +159,21 @@ impl Hub {
             if seen.insert(item.id) {
                 metrics::counter!("notification_live_events_total", "event" => item.event)
                     .increment(1);
+                let live = Arc::new(Live::new(item));
+                // Handed-over streams first: they are nearly all of them.
+                for fan_out in &fan_outs {
+                    let _ = fan_out.send(live.clone());
+                }
                 // No listener is fine: nobody is connected to this instance.
-                let frame = frame(&item);
-                let _ = self.sender.send(Arc::new(Live { item, frame }));
+                let _ = self.sender.send(live);
             }
         }
     }
+}
+
+/// One fan-out thread per processor, up to four.
+fn fan_out_threads() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get().min(4))
 }
 
 fn decode(payload: &[u8]) -> Option<FeedItem> {
@@ -131,6 +207,11 @@ impl Seen {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_heartbeat_chunk_is_the_heartbeat_chunked() {
+        assert_eq!(chunk(HEARTBEAT), Bytes::from_static(HEARTBEAT_CHUNK));
+    }
 
     #[test]
     fn a_frame_is_one_event_whatever_its_text_holds() {

@@ -77,6 +77,10 @@ pub async fn run(stack: &Stack, args: Args) -> anyhow::Result<Outcome> {
     }
 
     let mut latency = Latencies::default();
+    // Per alert: its first subscriber's latency, and how long its fan-out took from the
+    // first subscriber to the last. Together with the hop they place the time.
+    let mut first = Latencies::default();
+    let mut spread = Latencies::default();
     let mut missing = 0_usize;
     {
         let receipts = receipts
@@ -87,6 +91,10 @@ pub async fn run(stack: &Stack, args: Args) -> anyhow::Result<Outcome> {
             missing += args.subscribers.saturating_sub(got.len());
             for received in got {
                 latency.record(received.saturating_duration_since(*at));
+            }
+            if let (Some(earliest), Some(latest)) = (got.iter().min(), got.iter().max()) {
+                first.record(earliest.saturating_duration_since(*at));
+                spread.record(latest.saturating_duration_since(*earliest));
             }
         }
     }
@@ -104,6 +112,7 @@ pub async fn run(stack: &Stack, args: Args) -> anyhow::Result<Outcome> {
             "alert_latency": summary, "missing_deliveries": missing,
             "important_sent": sent.len(), "important_refused": refused, "routine_accepted": routine_accepted,
             "hop_received_to_alert_raised": hops,
+            "first_subscriber": first.summary(), "fanout_first_to_last": spread.summary(),
             "targets": {"p50_ms": 10.0, "p99_ms": 50.0},
         }),
         headline,

@@ -6,11 +6,11 @@
 //! the given id, or this connection fell behind the hub, the stream says so with an
 //! `event: gap` rather than skipping silently.
 
-use std::convert::Infallible;
+use std::{convert::Infallible, sync::Arc};
 
 use axum::{
     body::Body,
-    extract::State,
+    extract::{Extension, State},
     http::{header, HeaderMap},
     response::{IntoResponse, Response},
     routing::get,
@@ -20,7 +20,10 @@ use bytes::Bytes;
 use futures::{future, stream, StreamExt as _};
 use prism_platform::{
     auth::{Person, Role},
-    http::{ApiError, Text},
+    http::{
+        lean::{Lean, Takeover},
+        ApiError, Text,
+    },
 };
 use tokio_stream::wrappers::{errors::BroadcastStreamRecvError, BroadcastStream, IntervalStream};
 use uuid::Uuid;
@@ -28,12 +31,9 @@ use uuid::Uuid;
 use super::AppState;
 use crate::{
     domain::feed::FeedItem,
-    hub::frame,
+    hub::{frame, gap, HEARTBEAT},
     store::{feed, subscriptions, subscriptions::Subscription},
 };
-
-/// The comment sent between events so that proxies and clients see the stream alive.
-const HEARTBEAT: &[u8] = b": heartbeat\n\n";
 
 /// The most a reconnect replays in one go.
 const REPLAY_LIMIT: u64 = 10_000;
@@ -51,6 +51,7 @@ pub fn router() -> Router<AppState> {
 pub async fn stream(
     State(state): State<AppState>,
     person: Person,
+    lean: Option<Extension<Lean>>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     person.require(&[Role::Regulator])?;
@@ -72,27 +73,20 @@ pub async fn stream(
                 })?,
         ),
     };
-    let listener = Listener {
+    let listener = Arc::new(Listener {
         subscriptions: subscriptions::of_owner(&state.db, &person.id)
             .await?
             .into_iter()
             .filter(|s| s.channel.name() == "stream")
             .collect(),
         person,
-    };
+    });
+    if lean.is_some() {
+        return handed_over(&state, listener, last_event_id).await;
+    }
     let live = state.hub.subscribe();
 
-    let mut first: Vec<Bytes> = Vec::new();
-    let mut watermark = None;
-    if let Some(last) = last_event_id {
-        if feed::holds(&state.db, last).await? {
-            let missed = feed::after(&state.db, last, REPLAY_LIMIT).await?;
-            watermark = missed.last().map(|item| item.id).or(Some(last));
-            first.extend(missed.iter().filter(|item| listener.wants(item)).map(frame));
-        } else {
-            first.push(gap(&format!("event {last} is no longer held for replay")));
-        }
-    }
+    let (first, watermark) = replay(&state, &listener, last_event_id).await?;
     metrics::gauge!("notification_stream_connections").increment(1.0);
     let connection = ConnectionGauge;
     // Each live event was framed once by the hub for every connection: a connection only
@@ -131,6 +125,61 @@ pub async fn stream(
         .into_response())
 }
 
+/// A stream served by `lean`: the replay is the response's body, and the connection is then
+/// handed to the hub, which writes the live events into it (`hub::direct`).
+async fn handed_over(
+    state: &AppState,
+    listener: Arc<Listener>,
+    last_event_id: Option<Uuid>,
+) -> Result<Response, ApiError> {
+    // Registered before the replay is read, as a body-served stream subscribes to the
+    // broadcast first: nothing falls between the replay and the live events.
+    let wants = listener.clone();
+    let registration = state.hub.register(Box::new(move |item| wants.wants(item)));
+    let (first, watermark) = replay(state, &listener, last_event_id).await?;
+    registration.replayed_up_to(watermark);
+    metrics::gauge!("notification_stream_connections").increment(1.0);
+    let connection = ConnectionGauge;
+    let heartbeat = state.heartbeat;
+    let takeover = Takeover::new(move |socket| {
+        Box::pin(async move {
+            let _connection = connection;
+            registration.serve(socket, heartbeat).await;
+        })
+    });
+    let body = stream::iter(first.into_iter().map(Ok::<_, Infallible>));
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/event-stream"),
+            (header::CACHE_CONTROL, "no-cache"),
+        ],
+        Extension(takeover),
+        Body::from_stream(body),
+    )
+        .into_response())
+}
+
+/// What a stream resuming after `last_event_id` missed, framed (or the notice that it can no
+/// longer be replayed), and the id of the last event replayed.
+async fn replay(
+    state: &AppState,
+    listener: &Listener,
+    last_event_id: Option<Uuid>,
+) -> Result<(Vec<Bytes>, Option<Uuid>), ApiError> {
+    let mut first: Vec<Bytes> = Vec::new();
+    let mut watermark = None;
+    if let Some(last) = last_event_id {
+        if feed::holds(&state.db, last).await? {
+            let missed = feed::after(&state.db, last, REPLAY_LIMIT).await?;
+            watermark = missed.last().map(|item| item.id).or(Some(last));
+            first.extend(missed.iter().filter(|item| listener.wants(item)).map(frame));
+        } else {
+            first.push(gap(&format!("event {last} is no longer held for replay")));
+        }
+    }
+    Ok((first, watermark))
+}
+
 struct Listener {
     person: Person,
     subscriptions: Vec<Subscription>,
@@ -140,11 +189,6 @@ impl Listener {
     fn wants(&self, item: &FeedItem) -> bool {
         self.person.sees_any(&item.districts) && self.subscriptions.iter().any(|s| s.wants(item))
     }
-}
-
-fn gap(message: &str) -> Bytes {
-    let data = serde_json::json!({"message": message}).to_string();
-    Bytes::from(format!("event: gap\ndata: {data}\n\n"))
 }
 
 /// Counts open streams for the metrics; dropped with the stream.

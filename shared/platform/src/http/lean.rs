@@ -8,11 +8,17 @@
 //! body, is answered by the service's whole router (every layer: auth, tracing, metrics,
 //! problems), and the response is written here, chunked, on a connection that then closes.
 //! Every other connection goes to hyper, which first reads the bytes already taken.
+//!
+//! A handler that finds [`Lean`] in its request may also answer with a [`Takeover`]: the
+//! body it gives is then written first, and the connection itself is handed to the takeover
+//! for the rest of its life. Notification's fan-out writes each event straight into the
+//! sockets that way, instead of waking one task per connection to poll a body.
 
 use std::{
     io::{self, Write as _},
     net::SocketAddr,
     pin::Pin,
+    sync::{Arc, Mutex},
     task::{Context, Poll},
     time::{Duration, SystemTime},
 };
@@ -22,7 +28,7 @@ use axum::{
     extract::Request,
     Router,
 };
-use futures::StreamExt as _;
+use futures::{future::BoxFuture, StreamExt as _};
 use http::{header, HeaderName, HeaderValue, Method, Uri, Version};
 use tokio::{
     io::{AsyncRead, AsyncReadExt as _, AsyncWrite, AsyncWriteExt as _, ReadBuf},
@@ -43,6 +49,31 @@ const FRAMING: [HeaderName; 3] = [
     header::CONTENT_LENGTH,
     header::TRANSFER_ENCODING,
 ];
+
+/// In the extensions of a request answered here: the handler may give a [`Takeover`].
+#[derive(Clone, Copy, Debug)]
+pub struct Lean;
+
+/// In a response's extensions, honoured only for requests that carried [`Lean`]: once the
+/// response head and its (finite) body are written, the connection is handed to this,
+/// which owns it from then on (the chunked framing included) until it returns. A response
+/// whose head or body cannot be written drops the takeover unrun.
+#[derive(Clone)]
+pub struct Takeover(Arc<Mutex<Option<Continuation>>>);
+
+type Continuation = Box<dyn FnOnce(TcpStream) -> BoxFuture<'static, ()> + Send>;
+
+impl Takeover {
+    pub fn new(
+        continuation: impl FnOnce(TcpStream) -> BoxFuture<'static, ()> + Send + 'static,
+    ) -> Self {
+        Self(Arc::new(Mutex::new(Some(Box::new(continuation)))))
+    }
+
+    fn take(&self) -> Option<Continuation> {
+        self.0.lock().ok()?.take()
+    }
+}
 
 /// A listener for `axum::serve` that answers streaming requests itself and passes every
 /// other connection on.
@@ -199,14 +230,16 @@ fn parse(bytes: &[u8], paths: &[&str]) -> Head {
 
 /// Answers `request` with `app` and writes the response: chunked unless its length is
 /// known, then closes. Ends early when the peer hangs up.
-async fn respond(mut stream: TcpStream, request: Request, app: Router) -> io::Result<()> {
+async fn respond(mut stream: TcpStream, mut request: Request, app: Router) -> io::Result<()> {
     // Events are small and must not wait for the peer's acknowledgement of the last one.
     let _ = stream.set_nodelay(true);
+    request.extensions_mut().insert(Lean);
     let response = match app.oneshot(request).await {
         Ok(response) => response,
         Err(never) => match never {},
     };
-    let (parts, body) = response.into_parts();
+    let (mut parts, body) = response.into_parts();
+    let takeover = parts.extensions.remove::<Takeover>();
     let length = body.size_hint().exact();
     {
         let mut head = Vec::with_capacity(512);
@@ -232,6 +265,25 @@ async fn respond(mut stream: TcpStream, request: Request, app: Router) -> io::Re
         head.extend_from_slice(b"\r\n");
         stream.write_all(&head).await?;
     }
+    if !write_body(&mut stream, body, length).await? {
+        return Ok(());
+    }
+    // The takeover writes chunks of its own: a body of known length has no room for them.
+    let continuation = takeover.filter(|_| length.is_none()).and_then(|t| t.take());
+    if let Some(continuation) = continuation {
+        continuation(stream).await;
+        return Ok(());
+    }
+    if length.is_none() {
+        stream.write_all(b"0\r\n\r\n").await?;
+    }
+    stream.shutdown().await
+}
+
+/// Writes `body`, chunked unless its `length` is known. False when the connection is done
+/// with: the peer hung up, or the body failed (then the last chunk is left out, so that the
+/// peer sees the response cut).
+async fn write_body(stream: &mut TcpStream, body: Body, length: Option<u64>) -> io::Result<bool> {
     let (mut reader, mut writer) = stream.split();
     let mut data = body.into_data_stream();
     let mut probe = [0_u8; 32];
@@ -250,18 +302,12 @@ async fn respond(mut stream: TcpStream, request: Request, app: Router) -> io::Re
                     framed.extend_from_slice(b"\r\n");
                     writer.write_all(&framed).await?;
                 }
-                // The body failed: close without the last chunk, so the peer sees it cut.
-                Some(Err(_)) => return Ok(()),
-                None => {
-                    if length.is_none() {
-                        writer.write_all(b"0\r\n\r\n").await?;
-                    }
-                    return writer.shutdown().await;
-                }
+                Some(Err(_)) => return Ok(false),
+                None => return Ok(true),
             },
             // A stream's peer sends nothing more; end of input means it hung up.
             read = reader.read(&mut probe) => match read {
-                Ok(0) | Err(_) => return Ok(()),
+                Ok(0) | Err(_) => return Ok(false),
                 Ok(_) => {}
             },
         }

@@ -1,0 +1,461 @@
+//! Streams the hub writes into itself.
+//!
+//! A stream served by `prism_platform::http::lean` hands its connection over to the hub
+//! ([`Direct::serve`]). The fan-out thread then writes each event straight into every
+//! socket that wants it, one non-blocking write per connection, and wakes no task: woken
+//! per connection and polled through a response body, the tasks had cost about as much
+//! processor time as the writes themselves, on a machine that shares its two processors
+//! with the reports' background load.
+//!
+//! A socket that cannot take a whole event at once (its reader is slow) gets the rest
+//! queued, and its own task writes the queue out as the socket drains. While anything is
+//! queued the fan-out only adds to the queue, so events keep their order, and a slow
+//! reader holds up no one else. Past [`QUEUE_LIMIT`] events waiting, more are counted
+//! rather than kept, and the stream is told of the gap.
+
+use std::{
+    collections::{HashMap, VecDeque},
+    io,
+    sync::{
+        atomic::{AtomicU64, Ordering},
+        Arc, Mutex, MutexGuard, OnceLock,
+    },
+    time::Duration,
+};
+
+use bytes::Bytes;
+use tokio::{net::TcpStream, sync::Notify};
+use uuid::Uuid;
+
+use super::{chunk, gap, Live, HEARTBEAT_CHUNK};
+use crate::domain::feed::FeedItem;
+
+/// Events a connection may have waiting before further ones are dropped and reported as
+/// a gap; the broadcast the body-served streams listen to keeps as many.
+const QUEUE_LIMIT: usize = super::CAPACITY;
+
+/// Which events a connection's regulator is to hear.
+pub type Wants = Box<dyn Fn(&FeedItem) -> bool + Send + Sync>;
+
+/// The streams handed over to the hub, by registration number, in shares: one per fan-out
+/// thread.
+pub struct Registry {
+    next: AtomicU64,
+    shares: Box<[Share]>,
+}
+
+/// Some of the connections, by registration number.
+type Share = Mutex<HashMap<u64, Arc<Direct>>>;
+
+impl Default for Registry {
+    fn default() -> Self {
+        Self::new(1)
+    }
+}
+
+impl Registry {
+    /// A registry of `shares` shares (at least one).
+    pub fn new(shares: usize) -> Self {
+        Self {
+            next: AtomicU64::new(0),
+            shares: (0..shares.max(1)).map(|_| Mutex::default()).collect(),
+        }
+    }
+
+    pub fn shares(&self) -> usize {
+        self.shares.len()
+    }
+
+    fn share(&self, number: u64) -> &Share {
+        &self.shares[(number % self.shares.len() as u64) as usize]
+    }
+
+    /// A new connection, taking events from now on; they wait until it is served.
+    pub fn register(self: &Arc<Self>, wants: Wants) -> Registration {
+        let number = self.next.fetch_add(1, Ordering::Relaxed);
+        let direct = Arc::new(Direct {
+            wants,
+            socket: OnceLock::new(),
+            state: Mutex::new(State::default()),
+            wake: Notify::new(),
+        });
+        lock(self.share(number)).insert(number, direct.clone());
+        Registration {
+            registry: self.clone(),
+            number,
+            direct,
+        }
+    }
+
+    /// Writes `live` to every connection that wants it.
+    pub fn fan_out(&self, live: &Arc<Live>) {
+        for share in 0..self.shares.len() {
+            self.fan_out_share(share, live);
+        }
+    }
+
+    /// Writes `live` to every connection of one share that wants it.
+    pub fn fan_out_share(&self, share: usize, live: &Arc<Live>) {
+        let Some(share) = self.shares.get(share) else {
+            return;
+        };
+        // Written outside the lock: registering and leaving must not wait on the writes.
+        let connections: Vec<Arc<Direct>> = lock(share).values().cloned().collect();
+        for direct in connections {
+            if (direct.wants)(&live.item) {
+                direct.offer(live);
+            }
+        }
+    }
+
+    /// Connections registered, in all shares.
+    pub fn connections(&self) -> usize {
+        self.shares.iter().map(|share| lock(share).len()).sum()
+    }
+}
+
+/// A connection's place in the registry; leaving drops it.
+pub struct Registration {
+    registry: Arc<Registry>,
+    number: u64,
+    direct: Arc<Direct>,
+}
+
+impl Registration {
+    /// Live events with ids up to `watermark` were replayed already and are skipped.
+    pub fn replayed_up_to(&self, watermark: Option<Uuid>) {
+        lock(&self.direct.state).watermark = watermark;
+    }
+
+    /// Owns the connection until its peer hangs up or fails: the events, the queue, the
+    /// heartbeat.
+    pub async fn serve(self, socket: TcpStream, heartbeat: Duration) {
+        let direct = self.direct.clone();
+        direct.serve(socket, heartbeat).await;
+        drop(self);
+    }
+}
+
+impl Drop for Registration {
+    fn drop(&mut self) {
+        lock(self.registry.share(self.number)).remove(&self.number);
+    }
+}
+
+/// One connection handed over.
+pub struct Direct {
+    wants: Wants,
+    /// Set once the response head is written; until then events wait in `early`.
+    socket: OnceLock<TcpStream>,
+    state: Mutex<State>,
+    /// Tells the connection's task that its queue has something.
+    wake: Notify,
+}
+
+#[derive(Default)]
+struct State {
+    /// Events that came before the connection was handed over (during its replay).
+    early: Vec<Arc<Live>>,
+    /// Chunks the socket has not taken yet, the first possibly in part.
+    queue: VecDeque<Bytes>,
+    /// Events dropped since the queue was full.
+    missed: u64,
+    watermark: Option<Uuid>,
+    /// The socket failed: nothing more is written.
+    closed: bool,
+}
+
+impl Direct {
+    fn offer(&self, live: &Arc<Live>) {
+        let mut state = lock(&self.state);
+        if state.watermark.is_some_and(|w| live.item.id <= w) {
+            return;
+        }
+        if self.socket.get().is_none() {
+            if state.early.len() < QUEUE_LIMIT {
+                state.early.push(live.clone());
+            } else {
+                state.missed += 1;
+            }
+            return;
+        }
+        self.send(&mut state, &live.chunk);
+    }
+
+    /// Writes `chunk` now if nothing is waiting before it, else queues it.
+    fn send(&self, state: &mut State, chunk: &Bytes) {
+        let Some(socket) = self.socket.get() else {
+            return;
+        };
+        if state.closed {
+            return;
+        }
+        if !state.queue.is_empty() {
+            if state.queue.len() < QUEUE_LIMIT {
+                state.queue.push_back(chunk.clone());
+            } else {
+                state.missed += 1;
+            }
+            return;
+        }
+        match socket.try_write(chunk) {
+            Ok(n) if n == chunk.len() => return,
+            Ok(n) => state.queue.push_back(chunk.slice(n..)),
+            Err(error) if error.kind() == io::ErrorKind::WouldBlock => {
+                state.queue.push_back(chunk.clone());
+            }
+            Err(_) => state.closed = true,
+        }
+        self.wake.notify_one();
+    }
+
+    async fn serve(&self, socket: TcpStream, heartbeat: Duration) {
+        {
+            let mut state = lock(&self.state);
+            if self.socket.set(socket).is_err() {
+                return;
+            }
+            let watermark = state.watermark;
+            let early = std::mem::take(&mut state.early);
+            state.queue.extend(
+                early
+                    .iter()
+                    .filter(|live| watermark.is_none_or(|w| live.item.id > w))
+                    .map(|live| live.chunk.clone()),
+            );
+        }
+        let Some(socket) = self.socket.get() else {
+            return;
+        };
+        let beat = Bytes::from_static(HEARTBEAT_CHUNK);
+        let mut beats =
+            tokio::time::interval_at(tokio::time::Instant::now() + heartbeat, heartbeat);
+        let mut probe = [0_u8; 32];
+        loop {
+            if !self.flush(socket).await {
+                return;
+            }
+            tokio::select! {
+                () = self.wake.notified() => {}
+                _ = beats.tick() => {
+                    let mut state = lock(&self.state);
+                    self.send(&mut state, &beat);
+                }
+                // A stream's peer sends nothing more; end of input means it hung up.
+                readable = socket.readable() => {
+                    if readable.is_err() {
+                        return;
+                    }
+                    match socket.try_read(&mut probe) {
+                        Ok(0) => return,
+                        Ok(_) => {}
+                        Err(error) if error.kind() == io::ErrorKind::WouldBlock => {}
+                        Err(_) => return,
+                    }
+                }
+            }
+        }
+    }
+
+    /// Writes out the queue (and the notice of a gap, if events were dropped), waiting for
+    /// the socket to take it. False once the socket has failed.
+    async fn flush(&self, socket: &TcpStream) -> bool {
+        loop {
+            {
+                let mut guard = lock(&self.state);
+                let state = &mut *guard;
+                while let Some(front) = state.queue.front_mut() {
+                    match socket.try_write(front) {
+                        Ok(n) if n == front.len() => {
+                            state.queue.pop_front();
+                        }
+                        Ok(n) => *front = front.slice(n..),
+                        Err(error) if error.kind() == io::ErrorKind::WouldBlock => break,
+                        Err(_) => {
+                            state.closed = true;
+                            break;
+                        }
+                    }
+                }
+                if state.closed {
+                    return false;
+                }
+                if state.queue.is_empty() {
+                    if state.missed == 0 {
+                        return true;
+                    }
+                    let missed = std::mem::take(&mut state.missed);
+                    metrics::counter!("notification_stream_dropped_total").increment(missed);
+                    state.queue.push_back(chunk(&gap(&format!(
+                        "{missed} events were missed; reconnect with Last-Event-ID"
+                    ))));
+                    continue;
+                }
+            }
+            if socket.writable().await.is_err() {
+                return false;
+            }
+        }
+    }
+}
+
+/// A poisoned lock only means a writer panicked mid-way; the queue is still whole chunks
+/// or their tails, so carry on with it.
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+#[cfg(test)]
+mod tests {
+    use tokio::{
+        io::AsyncReadExt as _,
+        net::{TcpListener, TcpSocket},
+    };
+
+    use super::*;
+
+    fn live(n: usize) -> Arc<Live> {
+        Arc::new(Live::new(FeedItem {
+            id: Uuid::now_v7(),
+            event: "alert",
+            event_type: "important_alert",
+            level: None,
+            category: None,
+            districts: vec![],
+            data: serde_json::json!({"n": n, "padding": "x".repeat(400)}),
+        }))
+    }
+
+    /// A served connection whose client has a small receive buffer, and the client.
+    async fn connection(
+        registry: &Arc<Registry>,
+    ) -> (tokio::task::JoinHandle<()>, tokio::net::TcpStream) {
+        // Accepted sockets take the listening socket's buffer sizes.
+        let listening = TcpSocket::new_v4().expect("socket");
+        listening.set_send_buffer_size(4096).expect("small buffer");
+        listening
+            .bind("127.0.0.1:0".parse().expect("address"))
+            .expect("binds");
+        let listener: TcpListener = listening.listen(16).expect("listens");
+        let client = TcpSocket::new_v4().expect("socket");
+        client.set_recv_buffer_size(4096).expect("small buffer");
+        let (client, accepted) = tokio::join!(
+            client.connect(listener.local_addr().expect("address")),
+            listener.accept()
+        );
+        let (server, _) = accepted.expect("accepts");
+        let registration = registry.register(Box::new(|_| true));
+        let served = tokio::spawn(registration.serve(server, Duration::from_secs(3600)));
+        (served, client.expect("connects"))
+    }
+
+    /// What a client read: the `n` of each whole event, and the gap notices, in order.
+    #[derive(Default)]
+    struct Heard {
+        seen: Vec<String>,
+        /// Bytes after the last whole event.
+        partial: Vec<u8>,
+    }
+
+    impl Heard {
+        fn take(&mut self, read: &[u8]) {
+            self.partial.extend_from_slice(read);
+            let Some(end) = self.partial.windows(2).rposition(|w| w == b"\n\n") else {
+                return;
+            };
+            let whole: Vec<u8> = self.partial.drain(..end + 2).collect();
+            let text = String::from_utf8_lossy(&whole);
+            self.seen.extend(text.split("\n\n").filter_map(|event| {
+                let data = event.lines().find_map(|l| l.strip_prefix("data: "))?;
+                let data: serde_json::Value = serde_json::from_str(data).ok()?;
+                Some(match data.get("n") {
+                    Some(n) => n.to_string(),
+                    None => "gap".to_owned(),
+                })
+            }));
+        }
+
+        async fn until(
+            &mut self,
+            client: &mut tokio::net::TcpStream,
+            done: impl Fn(&[String]) -> bool,
+        ) {
+            let mut buffer = vec![0_u8; 64 * 1024];
+            tokio::time::timeout(Duration::from_secs(10), async {
+                while !done(&self.seen) {
+                    let n = client.read(&mut buffer).await.expect("reads");
+                    assert!(n > 0, "the stream closed");
+                    self.take(&buffer[..n]);
+                }
+            })
+            .await
+            .expect("in time");
+        }
+    }
+
+    #[tokio::test]
+    async fn a_reader_that_stops_holds_up_no_one_and_is_told_what_it_missed() {
+        // Two shares: the two readers are written to by different fan-outs.
+        let registry = Arc::new(Registry::new(2));
+        let (_slow_served, mut slow) = connection(&registry).await;
+        let (_fast_served, mut fast) = connection(&registry).await;
+        // The slow reader reads nothing while its socket fills and its queue grows past the
+        // limit; the fast one reads along.
+        let total = QUEUE_LIMIT + 500;
+        let mut fast_heard = Heard::default();
+        for n in 0..total {
+            registry.fan_out(&live(n));
+            if n % 100 == 99 {
+                fast_heard.until(&mut fast, |seen| seen.len() > n).await;
+            }
+        }
+        fast_heard
+            .until(&mut fast, |seen| seen.len() == total)
+            .await;
+        let expected: Vec<String> = (0..total).map(|n| n.to_string()).collect();
+        assert_eq!(
+            fast_heard.seen, expected,
+            "the fast reader has every event, in order"
+        );
+
+        let mut slow_heard = Heard::default();
+        slow_heard
+            .until(&mut slow, |seen| seen.last().is_some_and(|e| e == "gap"))
+            .await;
+        let (kept, last) = slow_heard.seen.split_at(slow_heard.seen.len() - 1);
+        assert_eq!(last, ["gap"]);
+        assert!(
+            kept.len() >= QUEUE_LIMIT && kept.len() < total,
+            "{} kept",
+            kept.len()
+        );
+        assert_eq!(
+            kept,
+            &expected[..kept.len()],
+            "what it kept is in order, from the start"
+        );
+
+        // Caught up again, it takes events as they come.
+        registry.fan_out(&live(total));
+        slow_heard
+            .until(&mut slow, |seen| {
+                seen.last().is_some_and(|e| *e == total.to_string())
+            })
+            .await;
+    }
+
+    #[tokio::test]
+    async fn a_connection_that_hangs_up_leaves_the_registry() {
+        let registry = Arc::new(Registry::new(2));
+        let (served, client) = connection(&registry).await;
+        assert_eq!(registry.connections(), 1);
+        drop(client);
+        tokio::time::timeout(Duration::from_secs(5), served)
+            .await
+            .expect("serving ends")
+            .expect("no panic");
+        assert_eq!(registry.connections(), 0);
+    }
+}
