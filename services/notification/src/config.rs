@@ -117,11 +117,17 @@ impl Default for DispatchSettings {
 pub struct StreamSettings {
     /// Seconds between heartbeat comments; INTERFACE.md promises one at least every 15 s.
     pub heartbeat_secs: u64,
+    /// Threads writing live events into the streams, each to a share of the connections;
+    /// by default one per processor, up to four.
+    pub fan_out_threads: usize,
 }
 
 impl Default for StreamSettings {
     fn default() -> Self {
-        Self { heartbeat_secs: 15 }
+        Self {
+            heartbeat_secs: 15,
+            fan_out_threads: std::thread::available_parallelism().map_or(1, |n| n.get().min(4)),
+        }
     }
 }
 
@@ -169,6 +175,9 @@ impl NotificationSettings {
         }
         if !(1..=15).contains(&self.stream.heartbeat_secs) {
             return invalid("stream.heartbeat_secs", "must be between 1 and 15");
+        }
+        if !(1..=16).contains(&self.stream.fan_out_threads) {
+            return invalid("stream.fan_out_threads", "must be between 1 and 16");
         }
         Ok(())
     }

@@ -85,15 +85,16 @@ pub struct Hub {
 
 impl Default for Hub {
     fn default() -> Self {
-        Self::new()
+        Self::new(1)
     }
 }
 
 impl Hub {
-    pub fn new() -> Self {
+    /// A hub whose handed-over streams are written by `fan_out_threads` threads.
+    pub fn new(fan_out_threads: usize) -> Self {
         Self {
             sender: broadcast::channel(CAPACITY).0,
-            direct: Arc::new(direct::Registry::new(fan_out_threads())),
+            direct: Arc::new(direct::Registry::new(fan_out_threads)),
         }
     }
 
@@ -128,10 +129,10 @@ impl Hub {
         let mut messages = std::pin::pin!(
             futures::stream::select_all(streams).take_until(shutdown.cancelled_owned())
         );
-        // The writes into the handed-over streams run on threads of their own, one per
-        // share of the connections: a fan-out to thousands is milliseconds of system calls,
-        // which would hold up a runtime worker, and on a busy machine each thread gets its
-        // own turn on a processor.
+        // The writes into the handed-over streams run on threads of their own
+        // (`stream.fan_out_threads`), each writing to its share of the connections: a
+        // fan-out to thousands is milliseconds of system calls, which would hold up a
+        // runtime worker.
         let mut fan_outs = Vec::new();
         for share in 0..self.direct.shares() {
             let (fan_out, events) = std::sync::mpsc::channel::<Arc<Live>>();
@@ -169,11 +170,6 @@ impl Hub {
             }
         }
     }
-}
-
-/// One fan-out thread per processor, up to four.
-fn fan_out_threads() -> usize {
-    std::thread::available_parallelism().map_or(1, |n| n.get().min(4))
 }
 
 fn decode(payload: &[u8]) -> Option<FeedItem> {

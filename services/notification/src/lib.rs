@@ -52,7 +52,7 @@ impl Application {
     pub async fn build_with(settings: Settings, own: NotificationSettings) -> anyhow::Result<Self> {
         own.validate()?;
         let service = Service::start::<notification_migration::Migrator>(NAME, settings).await?;
-        let hub = hub::Hub::new();
+        let hub = hub::Hub::new(own.stream.fan_out_threads);
         let (feeder, nats) = (hub.clone(), service.nats.clone());
         service.spawn(move |shutdown| feeder.run(nats, shutdown));
         let db = service.db.clone();
