@@ -139,10 +139,21 @@ impl Hub {
             let registry = self.direct.clone();
             let started = std::thread::Builder::new()
                 .name(format!("fanout-{share}"))
-                .spawn(move || {
-                    for live in events {
-                        registry.fan_out_share(share, &live);
+                .spawn(move || loop {
+                    // A panic in one fan-out (in a subscription's filter, say) must not
+                    // silence this share's streams for good: they are closed, so that
+                    // their clients reconnect and replay, and the thread carries on.
+                    let fanned = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                        for live in events.iter() {
+                            registry.fan_out_share(share, &live);
+                        }
+                    }));
+                    if fanned.is_ok() {
+                        // The hub stopped.
+                        return;
                     }
+                    tracing::error!(share, "live fan-out panicked; closing its streams");
+                    registry.close_share(share);
                 });
             if let Err(error) = started {
                 tracing::error!(error = %error, "live fan-out thread did not start; streams rely on replay");

@@ -11,7 +11,9 @@
 //! queued, and its own task writes the queue out as the socket drains. While anything is
 //! queued the fan-out only adds to the queue, so events keep their order, and a slow
 //! reader holds up no one else. Past [`QUEUE_LIMIT`] events waiting, more are counted
-//! rather than kept, and the stream is told of the gap.
+//! rather than kept until the queue has drained and the stream has been told of the gap:
+//! nothing after the hole reaches the stream before the notice of it, so the last id the
+//! client saw is still where the hole begins.
 
 use std::{
     collections::{HashMap, VecDeque},
@@ -108,6 +110,19 @@ impl Registry {
         }
     }
 
+    /// Closes every connection of one share: their clients reconnect and replay what they
+    /// missed.
+    pub fn close_share(&self, share: usize) {
+        let Some(share) = self.shares.get(share) else {
+            return;
+        };
+        let connections: Vec<Arc<Direct>> = lock(share).values().cloned().collect();
+        for direct in connections {
+            lock(&direct.state).closed = true;
+            direct.wake.notify_one();
+        }
+    }
+
     /// Connections registered, in all shares.
     pub fn connections(&self) -> usize {
         self.shares.iter().map(|share| lock(share).len()).sum()
@@ -124,7 +139,12 @@ pub struct Registration {
 impl Registration {
     /// Live events with ids up to `watermark` were replayed already and are skipped.
     pub fn replayed_up_to(&self, watermark: Option<Uuid>) {
-        lock(&self.direct.state).watermark = watermark;
+        let mut state = lock(&self.direct.state);
+        state.watermark = watermark;
+        // Events the replay holds need no room while the connection waits to be served.
+        state
+            .early
+            .retain(|live| watermark.is_none_or(|w| live.item.id > w));
     }
 
     /// Owns the connection until its peer hangs up or fails: the events, the queue, the
@@ -158,7 +178,8 @@ struct State {
     early: Vec<Arc<Live>>,
     /// Chunks the socket has not taken yet, the first possibly in part.
     queue: VecDeque<Bytes>,
-    /// Events dropped since the queue was full.
+    /// Events dropped since the queue was full; while any are, every event is dropped
+    /// until the notice of the gap is queued.
     missed: u64,
     watermark: Option<Uuid>,
     /// The socket failed: nothing more is written.
@@ -172,7 +193,7 @@ impl Direct {
             return;
         }
         if self.socket.get().is_none() {
-            if state.early.len() < QUEUE_LIMIT {
+            if state.missed == 0 && state.early.len() < QUEUE_LIMIT {
                 state.early.push(live.clone());
             } else {
                 state.missed += 1;
@@ -190,12 +211,12 @@ impl Direct {
         if state.closed {
             return;
         }
+        if state.missed > 0 || state.queue.len() >= QUEUE_LIMIT {
+            state.missed += 1;
+            return;
+        }
         if !state.queue.is_empty() {
-            if state.queue.len() < QUEUE_LIMIT {
-                state.queue.push_back(chunk.clone());
-            } else {
-                state.missed += 1;
-            }
+            state.queue.push_back(chunk.clone());
             return;
         }
         match socket.try_write(chunk) {
@@ -230,6 +251,8 @@ impl Direct {
         let beat = Bytes::from_static(HEARTBEAT_CHUNK);
         let mut beats =
             tokio::time::interval_at(tokio::time::Instant::now() + heartbeat, heartbeat);
+        // After a long wait for a slow reader, one beat, not the ones missed meanwhile.
+        beats.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         let mut probe = [0_u8; 32];
         loop {
             if !self.flush(socket).await {
@@ -238,8 +261,12 @@ impl Direct {
             tokio::select! {
                 () = self.wake.notified() => {}
                 _ = beats.tick() => {
+                    // A stream with events waiting is not idle: no beat is needed, and
+                    // one must not be counted as a missed event.
                     let mut state = lock(&self.state);
-                    self.send(&mut state, &beat);
+                    if state.queue.is_empty() && state.missed == 0 {
+                        self.send(&mut state, &beat);
+                    }
                 }
                 // A stream's peer sends nothing more; end of input means it hung up.
                 readable = socket.readable() => {
@@ -351,30 +378,52 @@ mod tests {
         (served, client.expect("connects"))
     }
 
-    /// What a client read: the `n` of each whole event, and the gap notices, in order.
+    /// What a client read: the `n` of each whole event, and the gap notices, in order. The
+    /// chunked framing is taken apart strictly: a wrong size or a missing line end fails.
     #[derive(Default)]
     struct Heard {
         seen: Vec<String>,
-        /// Bytes after the last whole event.
-        partial: Vec<u8>,
+        /// Bytes not yet taken apart into chunks.
+        raw: Vec<u8>,
+        /// Event text from whole chunks, after the last whole event.
+        text: Vec<u8>,
     }
 
     impl Heard {
         fn take(&mut self, read: &[u8]) {
-            self.partial.extend_from_slice(read);
-            let Some(end) = self.partial.windows(2).rposition(|w| w == b"\n\n") else {
-                return;
-            };
-            let whole: Vec<u8> = self.partial.drain(..end + 2).collect();
-            let text = String::from_utf8_lossy(&whole);
-            self.seen.extend(text.split("\n\n").filter_map(|event| {
-                let data = event.lines().find_map(|l| l.strip_prefix("data: "))?;
-                let data: serde_json::Value = serde_json::from_str(data).ok()?;
-                Some(match data.get("n") {
+            self.raw.extend_from_slice(read);
+            while let Some(line) = self.raw.windows(2).position(|w| w == b"\r\n") {
+                let size = std::str::from_utf8(&self.raw[..line])
+                    .ok()
+                    .and_then(|hex| usize::from_str_radix(hex, 16).ok())
+                    .unwrap_or_else(|| panic!("a chunk size line: {:?}", &self.raw[..line]));
+                let (start, end) = (line + 2, line + 2 + size);
+                if self.raw.len() < end + 2 {
+                    break;
+                }
+                assert_eq!(&self.raw[end..end + 2], b"\r\n", "a chunk ends its line");
+                self.text.extend_from_slice(&self.raw[start..end]);
+                self.raw.drain(..end + 2);
+            }
+            while let Some(end) = self.text.windows(2).position(|w| w == b"\n\n") {
+                let event: Vec<u8> = self.text.drain(..end + 2).collect();
+                let event = String::from_utf8(event).expect("UTF-8");
+                if event.starts_with(':') {
+                    continue;
+                }
+                let data = event
+                    .lines()
+                    .find_map(|l| l.strip_prefix("data: "))
+                    .expect("a data line");
+                let data: serde_json::Value = serde_json::from_str(data).expect("JSON");
+                self.seen.push(match data.get("n") {
                     Some(n) => n.to_string(),
-                    None => "gap".to_owned(),
-                })
-            }));
+                    None => {
+                        assert!(event.starts_with("event: gap\n"), "{event}");
+                        "gap".to_owned()
+                    }
+                });
+            }
         }
 
         async fn until(
@@ -392,6 +441,17 @@ mod tests {
             })
             .await
             .expect("in time");
+        }
+
+        /// Reads what is there now, without waiting for more.
+        async fn some(&mut self, client: &mut tokio::net::TcpStream) {
+            let mut buffer = vec![0_u8; 8 * 1024];
+            if let Ok(Ok(n)) =
+                tokio::time::timeout(Duration::from_millis(5), client.read(&mut buffer)).await
+            {
+                assert!(n > 0, "the stream closed");
+                self.take(&buffer[..n]);
+            }
         }
     }
 
@@ -420,12 +480,21 @@ mod tests {
             "the fast reader has every event, in order"
         );
 
+        // Now the slow reader reads, while events keep coming.
         let mut slow_heard = Heard::default();
-        slow_heard
-            .until(&mut slow, |seen| seen.last().is_some_and(|e| e == "gap"))
-            .await;
-        let (kept, last) = slow_heard.seen.split_at(slow_heard.seen.len() - 1);
-        assert_eq!(last, ["gap"]);
+        let mut n = total;
+        while !slow_heard.seen.iter().any(|e| e == "gap") {
+            slow_heard.some(&mut slow).await;
+            registry.fan_out(&live(n));
+            n += 1;
+            assert!(n < total + 20_000, "no gap notice");
+        }
+        let gap = slow_heard
+            .seen
+            .iter()
+            .position(|e| e == "gap")
+            .expect("gap");
+        let kept = &slow_heard.seen[..gap];
         assert!(
             kept.len() >= QUEUE_LIMIT && kept.len() < total,
             "{} kept",
@@ -434,16 +503,43 @@ mod tests {
         assert_eq!(
             kept,
             &expected[..kept.len()],
-            "what it kept is in order, from the start"
+            "before the notice: what it kept, in order from the start, and nothing after the hole"
         );
 
-        // Caught up again, it takes events as they come.
-        registry.fan_out(&live(total));
+        // Past the notice, events as they come, in order.
+        registry.fan_out(&live(n));
         slow_heard
             .until(&mut slow, |seen| {
-                seen.last().is_some_and(|e| *e == total.to_string())
+                seen.last().is_some_and(|e| *e == n.to_string())
             })
             .await;
+        let after: Vec<usize> = slow_heard.seen[gap + 1..]
+            .iter()
+            .map(|e| e.parse().expect("an event after the notice"))
+            .collect();
+        assert!(after.windows(2).all(|w| w[0] < w[1]), "{after:?}");
+        assert!(after.first().is_some_and(|&first| first >= total));
+    }
+
+    #[tokio::test]
+    async fn events_before_the_connection_is_served_wait_and_the_replayed_are_skipped() {
+        let registry = Arc::new(Registry::default());
+        let listener = TcpListener::bind("127.0.0.1:0").await.expect("binds");
+        let (client, accepted) = tokio::join!(
+            tokio::net::TcpStream::connect(listener.local_addr().expect("address")),
+            listener.accept()
+        );
+        let (mut client, (server, _)) = (client.expect("connects"), accepted.expect("accepts"));
+        let registration = registry.register(Box::new(|_| true));
+        let (replayed, waiting) = (live(0), live(1));
+        registry.fan_out(&replayed);
+        registry.fan_out(&waiting);
+        registration.replayed_up_to(Some(replayed.item.id));
+        let _served = tokio::spawn(registration.serve(server, Duration::from_secs(3600)));
+        registry.fan_out(&live(2));
+        let mut heard = Heard::default();
+        heard.until(&mut client, |seen| seen.len() >= 2).await;
+        assert_eq!(heard.seen, ["1", "2"]);
     }
 
     #[tokio::test]

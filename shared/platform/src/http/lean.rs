@@ -269,6 +269,11 @@ async fn respond(mut stream: TcpStream, mut request: Request, app: Router) -> io
         return Ok(());
     }
     // The takeover writes chunks of its own: a body of known length has no room for them.
+    if takeover.is_some() && length.is_some() {
+        tracing::warn!(
+            "a takeover came with a body of known length; the connection closes instead"
+        );
+    }
     let continuation = takeover.filter(|_| length.is_none()).and_then(|t| t.take());
     if let Some(continuation) = continuation {
         continuation(stream).await;
