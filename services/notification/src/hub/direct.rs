@@ -36,6 +36,10 @@ use crate::domain::feed::FeedItem;
 /// a gap; the broadcast the body-served streams listen to keeps as many.
 const QUEUE_LIMIT: usize = super::CAPACITY;
 
+/// Heartbeat periods a connection may take nothing from its socket, with events waiting,
+/// before it is closed: its client reconnects (and replays) or is gone.
+const STALLED_BEATS: u32 = 4;
+
 /// Which events a connection's regulator is to hear.
 pub type Wants = Box<dyn Fn(&FeedItem) -> bool + Send + Sync>;
 
@@ -255,7 +259,7 @@ impl Direct {
         beats.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         let mut probe = [0_u8; 32];
         loop {
-            if !self.flush(socket).await {
+            if !self.flush(socket, heartbeat * STALLED_BEATS).await {
                 return;
             }
             tokio::select! {
@@ -285,8 +289,9 @@ impl Direct {
     }
 
     /// Writes out the queue (and the notice of a gap, if events were dropped), waiting for
-    /// the socket to take it. False once the socket has failed.
-    async fn flush(&self, socket: &TcpStream) -> bool {
+    /// the socket to take it. False once the socket has failed, or has taken nothing for
+    /// `stalled`.
+    async fn flush(&self, socket: &TcpStream, stalled: Duration) -> bool {
         loop {
             {
                 let mut guard = lock(&self.state);
@@ -319,8 +324,13 @@ impl Direct {
                     continue;
                 }
             }
-            if socket.writable().await.is_err() {
-                return false;
+            match tokio::time::timeout(stalled, socket.writable()).await {
+                Ok(Ok(())) => {}
+                Ok(Err(_)) => return false,
+                Err(_) => {
+                    metrics::counter!("notification_stream_stalled_total").increment(1);
+                    return false;
+                }
             }
         }
     }
@@ -359,6 +369,13 @@ mod tests {
     async fn connection(
         registry: &Arc<Registry>,
     ) -> (tokio::task::JoinHandle<()>, tokio::net::TcpStream) {
+        connection_beating(registry, Duration::from_secs(3600)).await
+    }
+
+    async fn connection_beating(
+        registry: &Arc<Registry>,
+        heartbeat: Duration,
+    ) -> (tokio::task::JoinHandle<()>, tokio::net::TcpStream) {
         // Accepted sockets take the listening socket's buffer sizes.
         let listening = TcpSocket::new_v4().expect("socket");
         listening.set_send_buffer_size(4096).expect("small buffer");
@@ -374,7 +391,7 @@ mod tests {
         );
         let (server, _) = accepted.expect("accepts");
         let registration = registry.register(Box::new(|_| true));
-        let served = tokio::spawn(registration.serve(server, Duration::from_secs(3600)));
+        let served = tokio::spawn(registration.serve(server, heartbeat));
         (served, client.expect("connects"))
     }
 
@@ -540,6 +557,22 @@ mod tests {
         let mut heard = Heard::default();
         heard.until(&mut client, |seen| seen.len() >= 2).await;
         assert_eq!(heard.seen, ["1", "2"]);
+    }
+
+    #[tokio::test]
+    async fn a_reader_that_takes_nothing_for_four_beats_is_closed() {
+        let registry = Arc::new(Registry::default());
+        let (served, client) = connection_beating(&registry, Duration::from_millis(100)).await;
+        // Enough to fill both sockets' small buffers, so that events wait.
+        for n in 0..200 {
+            registry.fan_out(&live(n));
+        }
+        tokio::time::timeout(Duration::from_secs(5), served)
+            .await
+            .expect("serving ends")
+            .expect("no panic");
+        assert_eq!(registry.connections(), 0);
+        drop(client);
     }
 
     #[tokio::test]
