@@ -211,6 +211,20 @@ impl Seen {
     }
 }
 
+/// An important alert to every district, carrying `data`.
+#[cfg(test)]
+pub(crate) fn alert_item(data: serde_json::Value) -> FeedItem {
+    FeedItem {
+        id: Uuid::now_v7(),
+        event: "alert",
+        event_type: "important_alert",
+        level: None,
+        category: None,
+        districts: vec![],
+        data,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -223,15 +237,7 @@ mod tests {
     #[test]
     fn a_frame_is_one_event_whatever_its_text_holds() {
         let data = serde_json::json!({"product": "电暖器\n第二行", "note": "a\r\nb"});
-        let item = FeedItem {
-            id: Uuid::now_v7(),
-            event: "alert",
-            event_type: "important_alert",
-            level: None,
-            category: None,
-            districts: vec![],
-            data: data.clone(),
-        };
+        let item = alert_item(data.clone());
         let framed = frame(&item);
         let text = std::str::from_utf8(&framed).expect("UTF-8");
         let lines: Vec<&str> = text.split('\n').collect();

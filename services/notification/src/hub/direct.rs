@@ -354,15 +354,9 @@ mod tests {
     use super::*;
 
     fn live(n: usize) -> Arc<Live> {
-        Arc::new(Live::new(FeedItem {
-            id: Uuid::now_v7(),
-            event: "alert",
-            event_type: "important_alert",
-            level: None,
-            category: None,
-            districts: vec![],
-            data: serde_json::json!({"n": n, "padding": "x".repeat(400)}),
-        }))
+        Arc::new(Live::new(crate::hub::alert_item(
+            serde_json::json!({"n": n, "padding": "x".repeat(400)}),
+        )))
     }
 
     /// A served connection whose client has a small receive buffer, and the client.
