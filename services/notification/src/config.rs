@@ -120,6 +120,9 @@ pub struct StreamSettings {
     /// Threads writing live events into the streams, each to a share of the connections;
     /// by default one per processor, up to four.
     pub fan_out_threads: usize,
+    /// The most events one reconnect replays; a stream whose replay reached it ends there,
+    /// and the client's reconnect resumes from the last event replayed.
+    pub replay_limit: u64,
 }
 
 impl Default for StreamSettings {
@@ -127,6 +130,7 @@ impl Default for StreamSettings {
         Self {
             heartbeat_secs: 15,
             fan_out_threads: std::thread::available_parallelism().map_or(1, |n| n.get().min(4)),
+            replay_limit: 10_000,
         }
     }
 }
@@ -175,6 +179,9 @@ impl NotificationSettings {
         }
         if !(1..=15).contains(&self.stream.heartbeat_secs) {
             return invalid("stream.heartbeat_secs", "must be between 1 and 15");
+        }
+        if !(1..=100_000).contains(&self.stream.replay_limit) {
+            return invalid("stream.replay_limit", "must be between 1 and 100000");
         }
         if !(1..=16).contains(&self.stream.fan_out_threads) {
             return invalid("stream.fan_out_threads", "must be between 1 and 16");

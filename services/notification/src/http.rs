@@ -25,6 +25,8 @@ pub struct AppState {
     pub webhooks: Webhooks,
     /// Between the stream's heartbeat comments.
     pub heartbeat: std::time::Duration,
+    /// The most events one reconnect replays (`stream.replay_limit`).
+    pub replay_limit: u64,
 }
 
 impl FromRef<AppState> for Arc<JwtVerifier> {

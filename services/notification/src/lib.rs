@@ -39,6 +39,7 @@ pub struct Application {
     hub: hub::Hub,
     webhooks: delivery::webhook::Webhooks,
     heartbeat: Duration,
+    replay_limit: u64,
 }
 
 impl Application {
@@ -106,6 +107,7 @@ impl Application {
             hub,
             webhooks,
             heartbeat: Duration::from_secs(own.stream.heartbeat_secs),
+            replay_limit: own.stream.replay_limit,
         })
     }
 
@@ -126,6 +128,7 @@ impl Application {
             hub: self.hub,
             webhooks: self.webhooks,
             heartbeat: self.heartbeat,
+            replay_limit: self.replay_limit,
         };
         let mut service = self.service;
         // Regulators' streams stay open for hours, mostly idle: each must cost little.

@@ -35,9 +35,6 @@ use crate::{
     store::{feed, subscriptions, subscriptions::Subscription},
 };
 
-/// The most a reconnect replays in one go.
-const REPLAY_LIMIT: u64 = 10_000;
-
 pub fn router() -> Router<AppState> {
     Router::new().route("/v1/stream", get(stream))
 }
@@ -86,7 +83,14 @@ pub async fn stream(
     }
     let live = state.hub.subscribe();
 
-    let (first, watermark) = replay(&state, &listener, last_event_id).await?;
+    let Replay {
+        first,
+        watermark,
+        cut,
+    } = replay(&state, &listener, last_event_id).await?;
+    if cut {
+        return Ok(replay_only(first));
+    }
     metrics::gauge!("notification_stream_connections").increment(1.0);
     let connection = ConnectionGauge;
     // Each live event was framed once by the hub for every connection: a connection only
@@ -136,7 +140,14 @@ async fn handed_over(
     // broadcast first: nothing falls between the replay and the live events.
     let wants = listener.clone();
     let registration = state.hub.register(Box::new(move |item| wants.wants(item)));
-    let (first, watermark) = replay(state, &listener, last_event_id).await?;
+    let Replay {
+        first,
+        watermark,
+        cut,
+    } = replay(state, &listener, last_event_id).await?;
+    if cut {
+        return Ok(replay_only(first));
+    }
     registration.replayed_up_to(watermark);
     metrics::gauge!("notification_stream_connections").increment(1.0);
     let connection = ConnectionGauge;
@@ -159,25 +170,65 @@ async fn handed_over(
         .into_response())
 }
 
-/// What a stream resuming after `last_event_id` missed, framed (or the notice that it can no
-/// longer be replayed), and the id of the last event replayed.
+/// What a stream resuming after `Last-Event-ID` missed.
+struct Replay {
+    /// The missed events the caller wants, framed, or the notice that they can no longer be
+    /// replayed.
+    first: Vec<Bytes>,
+    /// The last event replayed: live events up to it were sent already.
+    watermark: Option<Uuid>,
+    /// The replay reached `stream.replay_limit`: more may follow it.
+    cut: bool,
+}
+
 async fn replay(
     state: &AppState,
     listener: &Listener,
     last_event_id: Option<Uuid>,
-) -> Result<(Vec<Bytes>, Option<Uuid>), ApiError> {
-    let mut first: Vec<Bytes> = Vec::new();
-    let mut watermark = None;
+) -> Result<Replay, ApiError> {
+    let mut replay = Replay {
+        first: Vec::new(),
+        watermark: None,
+        cut: false,
+    };
     if let Some(last) = last_event_id {
         if feed::holds(&state.db, last).await? {
-            let missed = feed::after(&state.db, last, REPLAY_LIMIT).await?;
-            watermark = missed.last().map(|item| item.id).or(Some(last));
-            first.extend(missed.iter().filter(|item| listener.wants(item)).map(frame));
+            let missed = feed::after(&state.db, last, state.replay_limit).await?;
+            replay.cut = missed.len() as u64 >= state.replay_limit;
+            replay.watermark = missed.last().map(|item| item.id).or(Some(last));
+            let wanted = missed.iter().filter(|item| listener.wants(item));
+            replay.first.extend(wanted.map(frame));
+            if replay.cut {
+                // The client resumes from here: the `id` of a frame it wanted may be older
+                // than the last event read, so the stream ends with an empty event that
+                // moves its last event id up to the watermark.
+                if let Some(watermark) = replay.watermark {
+                    replay
+                        .first
+                        .push(Bytes::from(format!("id: {watermark}\n\n")));
+                }
+            }
         } else {
-            first.push(gap(&format!("event {last} is no longer held for replay")));
+            replay
+                .first
+                .push(gap(&format!("event {last} is no longer held for replay")));
         }
     }
-    Ok((first, watermark))
+    Ok(replay)
+}
+
+/// A replay cut at the limit, and nothing live: the stream ends, and the client's reconnect
+/// (with the last id it saw) replays the rest. Live events would have moved its last id past
+/// what is still to be replayed.
+fn replay_only(first: Vec<Bytes>) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/event-stream"),
+            (header::CACHE_CONTROL, "no-cache"),
+        ],
+        Body::from_stream(stream::iter(first.into_iter().map(Ok::<_, Infallible>))),
+    )
+        .into_response()
 }
 
 struct Listener {

@@ -51,6 +51,69 @@ async fn a_reconnecting_stream_replays_what_it_missed() {
     );
 }
 
+/// A replay longer than `stream.replay_limit` is served in pages: the stream ends after a
+/// page, with the last event id moved to the last event read, and the reconnect resumes
+/// from there; only the last page goes on live.
+#[tokio::test]
+async fn a_long_replay_ends_the_stream_and_the_reconnect_resumes_it() {
+    let world = World::new().await;
+    let mut own = settings();
+    own.stream.replay_limit = 2;
+    let app = world.instance(own).await;
+    let alice = world.regulator("alice");
+    app.subscribe(&world, &alice, json!({"channel": {"type": "stream"}}))
+        .await;
+    let mut events = app.stream(&world, &alice, None).await;
+    let first = world.raise(alert()).await;
+    events.next("alert", WAIT).await.expect("first alert");
+    drop(events);
+    let mut missed = Vec::new();
+    for _ in 0..3 {
+        missed.push(world.raise(alert()).await.data.alert_id.to_string());
+    }
+    app.delivery_with_status(
+        &world,
+        missed[2].parse().expect("uuid"),
+        "stream",
+        "delivered",
+    )
+    .await;
+
+    // The first page: two events, then the stream ends.
+    let page = tokio::time::timeout(WAIT, async {
+        world
+            .client
+            .get(format!("{}/v1/stream", app.address))
+            .bearer_auth(&alice)
+            .header("Last-Event-ID", first.data.alert_id.to_string())
+            .send()
+            .await
+            .expect("stream opens")
+            .text()
+            .await
+            .expect("the page ends")
+    })
+    .await
+    .expect("the first page ends by itself");
+    let ids: Vec<&str> = page
+        .lines()
+        .filter_map(|line| line.strip_prefix("id: "))
+        .collect();
+    assert_eq!(
+        ids,
+        [&missed[0], &missed[1], &missed[1]],
+        "two events, then the id to resume from: {page}"
+    );
+
+    // The reconnect resumes after the last id it saw, and goes on live.
+    let mut resumed = app.stream(&world, &alice, Some(&missed[1])).await;
+    let event = resumed.next("alert", WAIT).await.expect("the rest");
+    assert_eq!(event.id, missed[2]);
+    let live = world.raise(alert()).await;
+    let event = resumed.next("alert", WAIT).await.expect("live");
+    assert_eq!(event.id, live.data.alert_id.to_string());
+}
+
 #[tokio::test]
 async fn an_event_no_longer_held_is_reported_as_a_gap() {
     let world = World::new().await;
