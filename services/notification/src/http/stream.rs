@@ -11,7 +11,7 @@ use std::{convert::Infallible, sync::Arc};
 use axum::{
     body::Body,
     extract::{Extension, State},
-    http::{header, HeaderMap},
+    http::{header, HeaderMap, HeaderName},
     response::{IntoResponse, Response},
     routing::get,
     Router,
@@ -34,6 +34,12 @@ use crate::{
     hub::{frame, gap, HEARTBEAT},
     store::{feed, subscriptions, subscriptions::Subscription},
 };
+
+/// The headers of every stream's response.
+const EVENT_STREAM: [(HeaderName, &str); 2] = [
+    (header::CONTENT_TYPE, "text/event-stream"),
+    (header::CACHE_CONTROL, "no-cache"),
+];
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/v1/stream", get(stream))
@@ -119,14 +125,7 @@ pub async fn stream(
         .take_while(|next| future::ready(next.is_some()))
         .filter_map(future::ready)
         .map(Ok::<_, Infallible>);
-    Ok((
-        [
-            (header::CONTENT_TYPE, "text/event-stream"),
-            (header::CACHE_CONTROL, "no-cache"),
-        ],
-        Body::from_stream(body),
-    )
-        .into_response())
+    Ok((EVENT_STREAM, Body::from_stream(body)).into_response())
 }
 
 /// A stream served by `lean`: the replay is the response's body, and the connection is then
@@ -158,16 +157,7 @@ async fn handed_over(
             registration.serve(socket, heartbeat).await;
         })
     });
-    let body = stream::iter(first.into_iter().map(Ok::<_, Infallible>));
-    Ok((
-        [
-            (header::CONTENT_TYPE, "text/event-stream"),
-            (header::CACHE_CONTROL, "no-cache"),
-        ],
-        Extension(takeover),
-        Body::from_stream(body),
-    )
-        .into_response())
+    Ok((EVENT_STREAM, Extension(takeover), frames(first)).into_response())
 }
 
 /// What a stream resuming after `Last-Event-ID` missed.
@@ -221,14 +211,12 @@ async fn replay(
 /// (with the last id it saw) replays the rest. Live events would have moved its last id past
 /// what is still to be replayed.
 fn replay_only(first: Vec<Bytes>) -> Response {
-    (
-        [
-            (header::CONTENT_TYPE, "text/event-stream"),
-            (header::CACHE_CONTROL, "no-cache"),
-        ],
-        Body::from_stream(stream::iter(first.into_iter().map(Ok::<_, Infallible>))),
-    )
-        .into_response()
+    (EVENT_STREAM, frames(first)).into_response()
+}
+
+/// A body of these frames and nothing more.
+fn frames(first: Vec<Bytes>) -> Body {
+    Body::from_stream(stream::iter(first.into_iter().map(Ok::<_, Infallible>)))
 }
 
 struct Listener {

@@ -94,6 +94,7 @@ impl Registry {
     }
 
     /// Writes `live` to every connection that wants it.
+    #[cfg(test)]
     pub fn fan_out(&self, live: &Arc<Live>) {
         for share in 0..self.shares.len() {
             self.fan_out_share(share, live);
@@ -102,12 +103,7 @@ impl Registry {
 
     /// Writes `live` to every connection of one share that wants it.
     pub fn fan_out_share(&self, share: usize, live: &Arc<Live>) {
-        let Some(share) = self.shares.get(share) else {
-            return;
-        };
-        // Written outside the lock: registering and leaving must not wait on the writes.
-        let connections: Vec<Arc<Direct>> = lock(share).values().cloned().collect();
-        for direct in connections {
+        for direct in self.connections_of(share) {
             if (direct.wants)(&live.item) {
                 direct.offer(live);
             }
@@ -117,17 +113,23 @@ impl Registry {
     /// Closes every connection of one share: their clients reconnect and replay what they
     /// missed.
     pub fn close_share(&self, share: usize) {
-        let Some(share) = self.shares.get(share) else {
-            return;
-        };
-        let connections: Vec<Arc<Direct>> = lock(share).values().cloned().collect();
-        for direct in connections {
+        for direct in self.connections_of(share) {
             lock(&direct.state).closed = true;
             direct.wake.notify_one();
         }
     }
 
+    /// The connections of one share now, taken out of the lock: registering and leaving
+    /// must not wait on the writes to them.
+    fn connections_of(&self, share: usize) -> Vec<Arc<Direct>> {
+        self.shares
+            .get(share)
+            .map(|share| lock(share).values().cloned().collect())
+            .unwrap_or_default()
+    }
+
     /// Connections registered, in all shares.
+    #[cfg(test)]
     pub fn connections(&self) -> usize {
         self.shares.iter().map(|share| lock(share).len()).sum()
     }
@@ -154,9 +156,8 @@ impl Registration {
     /// Owns the connection until its peer hangs up or fails: the events, the queue, the
     /// heartbeat.
     pub async fn serve(self, socket: TcpStream, heartbeat: Duration) {
-        let direct = self.direct.clone();
-        direct.serve(socket, heartbeat).await;
-        drop(self);
+        // The registration, and with it the registry's entry, goes when this returns.
+        self.direct.serve(socket, heartbeat).await;
     }
 }
 
@@ -196,22 +197,19 @@ impl Direct {
         if state.watermark.is_some_and(|w| live.item.id <= w) {
             return;
         }
-        if self.socket.get().is_none() {
+        let Some(socket) = self.socket.get() else {
             if state.missed == 0 && state.early.len() < QUEUE_LIMIT {
                 state.early.push(live.clone());
             } else {
                 state.missed += 1;
             }
             return;
-        }
-        self.send(&mut state, &live.chunk);
+        };
+        self.send(socket, &mut state, &live.chunk);
     }
 
     /// Writes `chunk` now if nothing is waiting before it, else queues it.
-    fn send(&self, state: &mut State, chunk: &Bytes) {
-        let Some(socket) = self.socket.get() else {
-            return;
-        };
+    fn send(&self, socket: &TcpStream, state: &mut State, chunk: &Bytes) {
         if state.closed {
             return;
         }
@@ -269,7 +267,7 @@ impl Direct {
                     // one must not be counted as a missed event.
                     let mut state = lock(&self.state);
                     if state.queue.is_empty() && state.missed == 0 {
-                        self.send(&mut state, &beat);
+                        self.send(socket, &mut state, &beat);
                     }
                 }
                 // A stream's peer sends nothing more; end of input means it hung up.
