@@ -139,21 +139,11 @@ impl Hub {
             let registry = self.direct.clone();
             let started = std::thread::Builder::new()
                 .name(format!("fanout-{share}"))
-                .spawn(move || loop {
-                    // A panic in one fan-out (in a subscription's filter, say) must not
-                    // silence this share's streams for good: they are closed, so that
-                    // their clients reconnect and replay, and the thread carries on.
-                    let fanned = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                        for live in events.iter() {
-                            registry.fan_out_share(share, &live);
-                        }
-                    }));
-                    if fanned.is_ok() {
-                        // The hub stopped.
-                        return;
-                    }
-                    tracing::error!(share, "live fan-out panicked; closing its streams");
-                    registry.close_share(share);
+                .spawn(move || {
+                    // It sleeps until an alert comes and then only writes: it may run
+                    // before everything else on the machine, and so it should.
+                    prism_runtime::priority::make_this_thread_urgent();
+                    fan_out_forever(share, &registry, &events);
                 });
             if let Err(error) = started {
                 tracing::error!(error = %error, "live fan-out thread did not start; streams rely on replay");
@@ -180,6 +170,31 @@ impl Hub {
                 let _ = self.sender.send(live);
             }
         }
+    }
+}
+
+/// One fan-out thread's life: writes each event to its share of the handed-over streams
+/// until the hub stops.
+fn fan_out_forever(
+    share: usize,
+    registry: &direct::Registry,
+    events: &std::sync::mpsc::Receiver<Arc<Live>>,
+) {
+    loop {
+        // A panic in one fan-out (in a subscription's filter, say) must not
+        // silence this share's streams for good: they are closed, so that
+        // their clients reconnect and replay, and the thread carries on.
+        let fanned = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            for live in events.iter() {
+                registry.fan_out_share(share, &live);
+            }
+        }));
+        if fanned.is_ok() {
+            // The hub stopped.
+            return;
+        }
+        tracing::error!(share, "live fan-out panicked; closing its streams");
+        registry.close_share(share);
     }
 }
 

@@ -53,7 +53,7 @@ pub async fn run(stack: &Stack, args: Args) -> anyhow::Result<Outcome> {
         args.routine_rate,
         until,
     ));
-    let mut sent: Vec<(String, Instant)> = Vec::new();
+    let mut sent: Vec<load::Posted> = Vec::new();
     let mut tick = tokio::time::interval(Duration::from_secs_f64(
         1.0 / args.important_rate.max(1) as f64,
     ));
@@ -63,7 +63,7 @@ pub async fn run(stack: &Stack, args: Args) -> anyhow::Result<Outcome> {
         tick.tick().await;
         n += 1;
         // A refused report (rate limit, overload) is counted, not fatal: it is a finding.
-        match load::post(&client, stack, n as usize, "important", n).await {
+        match load::post_timed(&client, stack, n as usize, "important", n).await {
             Ok(accepted) => sent.push(accepted),
             Err(_) => refused += 1,
         }
@@ -76,43 +76,72 @@ pub async fn run(stack: &Stack, args: Args) -> anyhow::Result<Outcome> {
         let _ = connection.await;
     }
 
+    // Measured twice: to the moment the subscriber's task read the event, and to the moment
+    // it reached the subscriber's socket (the kernel's stamp).
     let mut latency = Latencies::default();
+    let mut at_socket = Latencies::default();
     // Per alert: its first subscriber's latency, and how long its fan-out took from the
     // first subscriber to the last. Together with the hop they place the time.
     let mut first = Latencies::default();
     let mut spread = Latencies::default();
+    let mut first_at_socket = Latencies::default();
+    let mut spread_at_socket = Latencies::default();
     let mut missing = 0_usize;
+    let mut unstamped = 0_usize;
     {
         let receipts = receipts
             .lock()
             .map_err(|_| anyhow::anyhow!("receipts lock poisoned"))?;
-        for (report, at) in &sent {
-            let got = receipts.get(report).map(Vec::as_slice).unwrap_or(&[]);
+        for posted in &sent {
+            let got = receipts.get(&posted.id).map(Vec::as_slice).unwrap_or(&[]);
             missing += args.subscribers.saturating_sub(got.len());
             for received in got {
-                latency.record(received.saturating_duration_since(*at));
+                latency.record(received.read.saturating_duration_since(posted.answered));
+                match received.arrived {
+                    Some(arrived) => at_socket.record(
+                        arrived
+                            .duration_since(posted.answered_wall)
+                            .unwrap_or_default(),
+                    ),
+                    None => unstamped += 1,
+                }
             }
-            if let (Some(earliest), Some(latest)) = (got.iter().min(), got.iter().max()) {
-                first.record(earliest.saturating_duration_since(*at));
-                spread.record(latest.saturating_duration_since(*earliest));
+            let reads = got.iter().map(|r| r.read);
+            if let (Some(earliest), Some(latest)) = (reads.clone().min(), reads.max()) {
+                first.record(earliest.saturating_duration_since(posted.answered));
+                spread.record(latest.saturating_duration_since(earliest));
+            }
+            let arrivals = got.iter().filter_map(|r| r.arrived);
+            if let (Some(earliest), Some(latest)) = (arrivals.clone().min(), arrivals.max()) {
+                first_at_socket.record(
+                    earliest
+                        .duration_since(posted.answered_wall)
+                        .unwrap_or_default(),
+                );
+                spread_at_socket.record(latest.duration_since(earliest).unwrap_or_default());
             }
         }
     }
-    let hops = hops(&client, stack, &sent).await;
+    let reports: Vec<String> = sent.iter().map(|posted| posted.id.clone()).collect();
+    let hops = hops(&client, stack, &reports).await;
     let summary = latency.summary();
+    let socket = at_socket.summary();
     let headline = format!(
-        "alert p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms over {} deliveries; {} missing; intake→alert p50 {:.1} ms",
-        summary.p50_ms, summary.p99_ms, summary.max_ms, summary.count, missing, hops.p50_ms
+        "alert p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms over {} deliveries, read by the subscriber; at its socket p50 {:.1} ms, p99 {:.1} ms; {} missing; intake→alert p50 {:.1} ms",
+        summary.p50_ms, summary.p99_ms, summary.max_ms, summary.count, socket.p50_ms, socket.p99_ms, missing, hops.p50_ms
     );
     Ok(Outcome {
         scenario: "alert-latency",
         settings: json!({"subscribers": args.subscribers, "routine_rate": args.routine_rate,
                          "important_rate": args.important_rate, "seconds": args.seconds}),
         figures: json!({
-            "alert_latency": summary, "missing_deliveries": missing,
+            "alert_latency": summary, "alert_latency_at_socket": socket,
+            "unstamped_receipts": unstamped, "missing_deliveries": missing,
             "important_sent": sent.len(), "important_refused": refused, "routine_accepted": routine_accepted,
             "hop_received_to_alert_raised": hops,
             "first_subscriber": first.summary(), "fanout_first_to_last": spread.summary(),
+            "first_subscriber_at_socket": first_at_socket.summary(),
+            "fanout_first_to_last_at_socket": spread_at_socket.summary(),
             "targets": {"p50_ms": 10.0, "p99_ms": 50.0},
         }),
         headline,
@@ -120,16 +149,12 @@ pub async fn run(stack: &Stack, args: Args) -> anyhow::Result<Outcome> {
 }
 
 /// Time from intake's `received` to triage's `alerted`, from the reports' timelines.
-async fn hops(
-    client: &reqwest::Client,
-    stack: &Stack,
-    sent: &[(String, Instant)],
-) -> crate::stats::Summary {
+async fn hops(client: &reqwest::Client, stack: &Stack, sent: &[String]) -> crate::stats::Summary {
     let mut latency = Latencies::default();
     let Ok(intake) = stack.url("intake") else {
         return latency.summary();
     };
-    for (i, (report, _)) in sent.iter().enumerate().take(200) {
+    for (i, report) in sent.iter().enumerate().take(200) {
         // Reports were posted round-robin over the stations; the owner reads the timeline.
         let station = &stack.stations[(i + 1) % stack.stations.len()];
         let Ok(response) = client

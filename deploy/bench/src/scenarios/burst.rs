@@ -164,7 +164,7 @@ pub async fn run(stack: &Stack, args: Args) -> anyhow::Result<Outcome> {
     if let Ok(receipts) = receipts.lock() {
         for (report, at) in &sent {
             for received in receipts.get(report).map(Vec::as_slice).unwrap_or(&[]) {
-                latency.record(received.saturating_duration_since(*at));
+                latency.record(received.read.saturating_duration_since(*at));
             }
         }
     }

@@ -53,7 +53,7 @@ pub async fn run(stack: &Stack, args: Args) -> anyhow::Result<Outcome> {
             last = receipts
                 .lock()
                 .ok()
-                .and_then(|r| r.get(&report).and_then(|v| v.iter().max().copied()));
+                .and_then(|r| r.get(&report).and_then(|v| v.iter().map(|r| r.read).max()));
             break;
         }
         tokio::time::sleep(Duration::from_millis(5)).await;
@@ -64,7 +64,7 @@ pub async fn run(stack: &Stack, args: Args) -> anyhow::Result<Outcome> {
         .map(|r| {
             let got = r.get(&report).cloned().unwrap_or_default();
             for at in &got {
-                latency.record(at.saturating_duration_since(sent));
+                latency.record(at.read.saturating_duration_since(sent));
             }
             got.len()
         })

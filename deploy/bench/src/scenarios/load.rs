@@ -1,6 +1,6 @@
 //! Posting reports as stations do.
 
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime};
 
 use crate::stack::Stack;
 
@@ -34,6 +34,8 @@ pub struct Posted {
     pub id: String,
     pub submitted: Instant,
     pub answered: Instant,
+    /// `answered` on the wall clock, to set beside the kernel's receive stamps.
+    pub answered_wall: SystemTime,
 }
 
 /// Posts one report and times both ends of the request.
@@ -57,6 +59,7 @@ pub async fn post_timed(
     let submitted = Instant::now();
     let response = request.send().await?;
     let answered = Instant::now();
+    let answered_wall = SystemTime::now();
     let status = response.status();
     let accepted: serde_json::Value = response.json().await?;
     anyhow::ensure!(
@@ -68,6 +71,7 @@ pub async fn post_timed(
         id,
         submitted,
         answered,
+        answered_wall,
     })
 }
 
