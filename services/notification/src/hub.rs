@@ -140,9 +140,10 @@ impl Hub {
             let started = std::thread::Builder::new()
                 .name(format!("fanout-{share}"))
                 .spawn(move || {
-                    // It sleeps until an alert comes and then only writes: it may run
-                    // before everything else on the machine, and so it should.
-                    prism_runtime::priority::make_this_thread_urgent();
+                    // It sleeps until an event comes and then only writes, a bounded
+                    // piece of work: it may run before everything else on the machine,
+                    // and an alert's last subscribers should not wait for the others.
+                    prism_runtime::priority::urgent::make_this_thread_urgent();
                     fan_out_forever(share, &registry, &events);
                 });
             if let Err(error) = started {

@@ -6,10 +6,12 @@
 //!   (`sqlite`, the default, or `postgres` with `PRISM_TEST_PG_URL`).
 //! - [`TestKeys`]: an Ed25519 key pair that signs JWTs the services accept.
 //! - [`eventually`]: waits for a condition without fixed sleeps.
+//! - [`threads`]: how this process's threads are scheduled.
 
 mod database;
 mod keys;
 mod nats;
+pub mod threads;
 
 pub use database::TestDatabase;
 pub use keys::TestKeys;

@@ -77,9 +77,12 @@ pub async fn run(stack: &Stack, args: Args) -> anyhow::Result<Outcome> {
     }
 
     // Measured twice: to the moment the subscriber's task read the event, and to the moment
-    // it reached the subscriber's socket (the kernel's stamp).
+    // it reached the subscriber's socket (the kernel's stamp). The `201` is timed when this
+    // process saw it, which can be late; from the submission instead is an upper bound.
     let mut latency = Latencies::default();
     let mut at_socket = Latencies::default();
+    let mut from_submission = Latencies::default();
+    let mut before_answer = 0_usize;
     // Per alert: its first subscriber's latency, and how long its fan-out took from the
     // first subscriber to the last. Together with the hop they place the time.
     let mut first = Latencies::default();
@@ -97,12 +100,14 @@ pub async fn run(stack: &Stack, args: Args) -> anyhow::Result<Outcome> {
             missing += args.subscribers.saturating_sub(got.len());
             for received in got {
                 latency.record(received.read.saturating_duration_since(posted.answered));
-                match received.arrived {
-                    Some(arrived) => at_socket.record(
-                        arrived
-                            .duration_since(posted.answered_wall)
-                            .unwrap_or_default(),
-                    ),
+                from_submission.record(received.read.saturating_duration_since(posted.submitted));
+                match received
+                    .arrived
+                    .map(|at| at.duration_since(posted.answered_wall))
+                {
+                    Some(Ok(after)) => at_socket.record(after),
+                    // Stamped before this process saw the `201`: counted, not hidden as 0.
+                    Some(Err(_)) => before_answer += 1,
                     None => unstamped += 1,
                 }
             }
@@ -136,7 +141,14 @@ pub async fn run(stack: &Stack, args: Args) -> anyhow::Result<Outcome> {
                          "important_rate": args.important_rate, "seconds": args.seconds}),
         figures: json!({
             "alert_latency": summary, "alert_latency_at_socket": socket,
-            "unstamped_receipts": unstamped, "missing_deliveries": missing,
+            "alert_latency_from_submission": from_submission.summary(),
+            "unstamped_receipts": unstamped, "stamped_before_the_201": before_answer,
+            "missing_deliveries": missing,
+            "scheduling": {
+                "subscribers": sse::scheduling(),
+                "notification_fan_out": stack.scheduling("notification", "fanout-"),
+                "triage_alerts": stack.scheduling("triage", "triage-alerts"),
+            },
             "important_sent": sent.len(), "important_refused": refused, "routine_accepted": routine_accepted,
             "hop_received_to_alert_raised": hops,
             "first_subscriber": first.summary(), "fanout_first_to_last": spread.summary(),

@@ -1,16 +1,15 @@
 //! Regulators' SSE connections: each records when it received which report's alert.
 
+mod socket;
+
 use std::{
     collections::HashMap,
-    os::fd::{AsFd, AsRawFd as _},
     sync::{Arc, Mutex},
-    time::{Duration, Instant, SystemTime},
+    time::{Instant, SystemTime},
 };
 
 use anyhow::Context as _;
-use nix::sys::socket::{
-    recvmsg, setsockopt, sockopt::ReceiveTimestampns, ControlMessageOwned, MsgFlags,
-};
+pub use socket::scheduling;
 use tokio::{
     io::{AsyncReadExt as _, AsyncWriteExt as _, Interest},
     net::TcpStream,
@@ -23,9 +22,9 @@ pub struct Receipt {
     /// When the subscriber's task read it.
     pub read: Instant,
     /// When its last byte reached the subscriber's socket, stamped by the kernel
-    /// (`SO_TIMESTAMPNS`, wall clock). The subscribers share the two processors with the
-    /// stack they measure: the read also waits for this process's turn on a processor, and
-    /// a regulator's browser on a machine of its own would not.
+    /// (`SO_TIMESTAMPNS`, wall clock; [`socket::receive`]). The subscribers share the two
+    /// processors with the stack they measure: the read also waits for this process's turn
+    /// on a processor, and a regulator's browser on a machine of its own would not.
     pub arrived: Option<SystemTime>,
 }
 
@@ -78,12 +77,9 @@ pub async fn ensure_subscription(
 /// JSON tree per event) spent about as long per event as the server spent sending it, which
 /// the latency then counted.
 ///
-/// The connections live on a runtime of their own whose threads run under `SCHED_FIFO`
-/// below PRISM's urgent threads (where the machine allows it), standing in for regulators'
-/// machines of their own: on the shared processors the reads otherwise waited behind the
-/// stack's routine work and this benchmark's own load generator, and the latency counted
-/// that wait. The kernel's stamp of each event's arrival ([`Receipt::arrived`]) does not
-/// depend on it either way.
+/// The connections live on a runtime of their own ([`socket::runtime`]); the kernel's stamp
+/// of each event's arrival ([`Receipt::arrived`]) does not depend on how its threads are
+/// scheduled.
 pub async fn connect(
     notification: &str,
     token: &str,
@@ -92,44 +88,9 @@ pub async fn connect(
     stop: watch::Receiver<bool>,
 ) -> anyhow::Result<Vec<tokio::task::JoinHandle<()>>> {
     let (notification, token) = (notification.to_owned(), token.to_owned());
-    subscribers_runtime()?
+    socket::runtime()
         .spawn(async move { open(&notification, &token, count, receipts, stop).await })
         .await?
-}
-
-/// The subscribers' runtime, made once for the process.
-fn subscribers_runtime() -> anyhow::Result<tokio::runtime::Handle> {
-    static RUNTIME: std::sync::OnceLock<tokio::runtime::Runtime> = std::sync::OnceLock::new();
-    if let Some(runtime) = RUNTIME.get() {
-        return Ok(runtime.handle().clone());
-    }
-    let priority: u8 = std::env::var("PRISM_BENCH_SUBSCRIBER_PRIORITY")
-        .ok()
-        .and_then(|v| v.trim().parse().ok())
-        .unwrap_or(5);
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .thread_name("subscribers")
-        .enable_all()
-        .on_thread_start(move || {
-            // Below PRISM's urgent threads (10), above everything else; 0 leaves them
-            // under the normal policy, to compare. Refused is fine: the socket stamps
-            // still tell.
-            if priority == 0 {
-                return;
-            }
-            let Ok(value) = thread_priority::ThreadPriorityValue::try_from(priority) else {
-                return;
-            };
-            let _ = thread_priority::set_thread_priority_and_policy(
-                thread_priority::thread_native_id(),
-                thread_priority::ThreadPriority::Crossplatform(value),
-                thread_priority::ThreadSchedulePolicy::Realtime(
-                    thread_priority::RealtimeThreadSchedulePolicy::Fifo,
-                ),
-            );
-        })
-        .build()?;
-    Ok(RUNTIME.get_or_init(|| runtime).handle().clone())
 }
 
 async fn open(
@@ -152,7 +113,7 @@ async fn open(
         // One connection per subscriber, as separate regulators' browsers would have.
         let mut stream = TcpStream::connect(&authority).await?;
         stream.set_nodelay(true)?;
-        setsockopt(&stream, ReceiveTimestampns, &true)?;
+        socket::stamp_arrivals(&stream)?;
         stream.write_all(request.as_bytes()).await?;
         let mut reader = Reader::default();
         reader.head(&mut stream).await?;
@@ -167,10 +128,13 @@ async fn open(
                             return;
                         }
                         let (n, arrived) = match stream
-                            .try_io(Interest::READABLE, || receive(&stream, &mut buffer))
+                            .try_io(Interest::READABLE, || socket::receive(&stream, &mut buffer))
                         {
                             Ok((n @ 1.., arrived)) => (n, arrived),
-                            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => continue,
+                            Err(e) if matches!(
+                                e.kind(),
+                                std::io::ErrorKind::WouldBlock | std::io::ErrorKind::Interrupted
+                            ) => continue,
                             _ => return,
                         };
                         let read = Instant::now();
@@ -186,31 +150,6 @@ async fn open(
         }));
     }
     Ok(handles)
-}
-
-/// Reads what the socket holds, with the kernel's stamp of when the last of it arrived.
-fn receive(socket: &impl AsFd, buffer: &mut [u8]) -> std::io::Result<(usize, Option<SystemTime>)> {
-    let mut space = nix::cmsg_space!(nix::sys::time::TimeSpec);
-    let mut slices = [std::io::IoSliceMut::new(buffer)];
-    let message = recvmsg::<()>(
-        socket.as_fd().as_raw_fd(),
-        &mut slices,
-        Some(&mut space),
-        MsgFlags::empty(),
-    )?;
-    let arrived = message.cmsgs().ok().and_then(|mut messages| {
-        messages.find_map(|message| match message {
-            ControlMessageOwned::ScmTimestampns(at) => Some(
-                SystemTime::UNIX_EPOCH
-                    + Duration::new(
-                        u64::try_from(at.tv_sec()).ok()?,
-                        u32::try_from(at.tv_nsec()).ok()?,
-                    ),
-            ),
-            _ => None,
-        })
-    });
-    Ok((message.bytes, arrived))
 }
 
 /// The client side of one stream: a chunked body carrying `text/event-stream`.

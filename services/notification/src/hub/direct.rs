@@ -183,6 +183,9 @@ struct State {
     early: Vec<Arc<Live>>,
     /// Chunks the socket has not taken yet, the first possibly in part.
     queue: VecDeque<Bytes>,
+    /// Chunks the connection's task has taken out of `queue` to write without the lock;
+    /// they go before anything queued meanwhile.
+    taken: usize,
     /// Events dropped since the queue was full; while any are, every event is dropped
     /// until the notice of the gap is queued.
     missed: u64,
@@ -213,11 +216,11 @@ impl Direct {
         if state.closed {
             return;
         }
-        if state.missed > 0 || state.queue.len() >= QUEUE_LIMIT {
+        if state.missed > 0 || state.queue.len() + state.taken >= QUEUE_LIMIT {
             state.missed += 1;
             return;
         }
-        if !state.queue.is_empty() {
+        if !state.queue.is_empty() || state.taken > 0 {
             state.queue.push_back(chunk.clone());
             return;
         }
@@ -289,24 +292,15 @@ impl Direct {
     /// Writes out the queue (and the notice of a gap, if events were dropped), waiting for
     /// the socket to take it. False once the socket has failed, or has taken nothing for
     /// `stalled`.
+    ///
+    /// The writes are made without the lock: this task runs under the normal policy and may
+    /// lose its processor mid-write, and the fan-out threads, urgent, must never wait for it
+    /// to get it back.
     async fn flush(&self, socket: &TcpStream, stalled: Duration) -> bool {
         loop {
-            {
+            let mut batch = {
                 let mut guard = lock(&self.state);
                 let state = &mut *guard;
-                while let Some(front) = state.queue.front_mut() {
-                    match socket.try_write(front) {
-                        Ok(n) if n == front.len() => {
-                            state.queue.pop_front();
-                        }
-                        Ok(n) => *front = front.slice(n..),
-                        Err(error) if error.kind() == io::ErrorKind::WouldBlock => break,
-                        Err(_) => {
-                            state.closed = true;
-                            break;
-                        }
-                    }
-                }
                 if state.closed {
                     return false;
                 }
@@ -319,8 +313,25 @@ impl Direct {
                     state.queue.push_back(chunk(&gap(&format!(
                         "{missed} events were missed; reconnect with Last-Event-ID"
                     ))));
-                    continue;
                 }
+                state.taken = state.queue.len();
+                std::mem::take(&mut state.queue)
+            };
+            let failed = write_out(socket, &mut batch);
+            let blocked = !batch.is_empty();
+            {
+                let mut state = lock(&self.state);
+                state.taken = 0;
+                if failed {
+                    state.closed = true;
+                    return false;
+                }
+                batch.append(&mut state.queue);
+                state.queue = batch;
+            }
+            if !blocked {
+                // All written; what came meanwhile goes next, without waiting.
+                continue;
             }
             match tokio::time::timeout(stalled, socket.writable()).await {
                 Ok(Ok(())) => {}
@@ -332,6 +343,22 @@ impl Direct {
             }
         }
     }
+}
+
+/// Writes the front of `queue` until it is empty or the socket would block; true if the
+/// socket failed.
+fn write_out(socket: &TcpStream, queue: &mut VecDeque<Bytes>) -> bool {
+    while let Some(front) = queue.front_mut() {
+        match socket.try_write(front) {
+            Ok(n) if n == front.len() => {
+                queue.pop_front();
+            }
+            Ok(n) => *front = front.slice(n..),
+            Err(error) if error.kind() == io::ErrorKind::WouldBlock => return false,
+            Err(_) => return true,
+        }
+    }
+    false
 }
 
 /// A poisoned lock only means a writer panicked mid-way; the queue is still whole chunks

@@ -355,45 +355,22 @@ async fn the_lean_stream_speaks_plain_http_and_leaves_other_requests_to_the_serv
 /// busy machine does not hold up an alert halfway through its subscribers.
 #[tokio::test]
 async fn the_fan_out_threads_are_urgent() {
+    use prism_test_support::threads;
     let world = World::new().await;
     let _app = world.instance(settings()).await;
-    let may = std::thread::spawn(prism_runtime::priority::make_this_thread_urgent)
+    let may = std::thread::spawn(prism_runtime::priority::urgent::make_this_thread_urgent)
         .join()
         .expect("probe thread");
-    let deadline = std::time::Instant::now() + WAIT;
-    let fan_outs = loop {
-        let fan_outs = scheduling_policies("fanout-");
-        if !fan_outs.is_empty() || std::time::Instant::now() > deadline {
-            break fan_outs;
-        }
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    };
+    let fan_outs = threads::wait_until_running_first("fanout-", WAIT).await;
     assert!(!fan_outs.is_empty(), "the fan-out threads are running");
-    const SCHED_FIFO: u32 = 1;
+    if !may {
+        eprintln!("SCHED_FIFO is refused here: the fan-out threads run under the normal policy");
+    }
     for (name, policy) in fan_outs {
         assert_eq!(
-            policy == SCHED_FIFO,
+            policy == threads::SCHED_FIFO,
             may,
             "{name} runs urgent exactly when it may"
         );
     }
-}
-
-/// The scheduling policy of each of this process's threads whose name starts with `prefix`.
-fn scheduling_policies(prefix: &str) -> Vec<(String, u32)> {
-    let tasks = std::fs::read_dir("/proc/self/task").expect("/proc/self/task");
-    tasks
-        .filter_map(|task| {
-            let path = task.ok()?.path();
-            let name = std::fs::read_to_string(path.join("comm")).ok()?;
-            let name = name.trim().to_owned();
-            if !name.starts_with(prefix) {
-                return None;
-            }
-            // Field 41 of `stat` is the policy; the fields after the name's `)` start at 3.
-            let stat = std::fs::read_to_string(path.join("stat")).ok()?;
-            let fields: Vec<&str> = stat[stat.rfind(')')? + 2..].split(' ').collect();
-            Some((name, fields.get(41 - 3)?.parse().ok()?))
-        })
-        .collect()
 }

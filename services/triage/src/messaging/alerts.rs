@@ -39,16 +39,21 @@ pub const DURABLE: &str = "triage-alerts";
 /// classified at 2,000 reports/s, `alert_latency` example). A thread that sleeps until a
 /// report arrives is woken by the operating system at once.
 ///
-/// The thread starts now, from the calling thread, and takes its priority; the returned
-/// future finishes when the consumer stops.
+/// The thread starts now, from the calling thread, and so never takes a bulk runtime's nice
+/// value; it is urgent (`SCHED_FIFO`, `prism_runtime::priority::urgent`), since it sleeps
+/// until a report comes and then only judges it and publishes. The returned future finishes
+/// when the consumer stops.
 pub fn run_apart(
     url: String,
     lexicon: Lexicon,
     shutdown: CancellationToken,
 ) -> impl std::future::Future<Output = anyhow::Result<()>> {
-    prism_runtime::priority::run_apart(DURABLE, move || async move {
-        let client = prism_messaging::streams::connect(&url, DURABLE).await?;
-        run(jetstream::new(client), lexicon, shutdown).await
+    prism_runtime::priority::run_apart(DURABLE, move || {
+        prism_runtime::priority::urgent::make_this_thread_urgent();
+        async move {
+            let client = prism_messaging::streams::connect(&url, DURABLE).await?;
+            run(jetstream::new(client), lexicon, shutdown).await
+        }
     })
 }
 

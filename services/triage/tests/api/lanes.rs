@@ -63,3 +63,26 @@ async fn an_important_report_overtakes_a_routine_backlog() {
         "the alert left before the routine backlog was through ({classified} of {BACKLOG} classified)"
     );
 }
+
+/// The alert consumer's thread runs under `SCHED_FIFO` wherever a thread of this process
+/// may: a machine busy with routine reports must not hold an alert up.
+#[tokio::test]
+async fn the_alert_thread_is_urgent() {
+    use prism_test_support::threads;
+    let _app = spawn_app().await;
+    let may = std::thread::spawn(prism_runtime::priority::urgent::make_this_thread_urgent)
+        .join()
+        .expect("probe thread");
+    let alerts = threads::wait_until_running_first(
+        triage::messaging::alerts::DURABLE,
+        Duration::from_secs(10),
+    )
+    .await;
+    assert!(!alerts.is_empty(), "the alert thread is running");
+    if !may {
+        eprintln!("SCHED_FIFO is refused here: the alert thread runs under the normal policy");
+    }
+    for (name, policy) in alerts {
+        assert_eq!(policy == threads::SCHED_FIFO, may, "{name}");
+    }
+}
