@@ -7,5 +7,6 @@ pub mod floor;
 pub mod load;
 pub mod peer;
 pub mod public_reads;
+pub mod socket;
 pub mod sse;
 pub mod wrk;

@@ -41,7 +41,8 @@ pub async fn run(stack: &Stack, args: Args) -> anyhow::Result<Outcome> {
     tokio::time::sleep(Duration::from_secs(1)).await;
     let after = stack.rss_kib("notification");
 
-    let (report, sent) = load::post(&client, stack, 0, "important", 1).await?;
+    let posted = load::post_stamped(stack, 0, "important", 1).await?;
+    let (report, sent) = (posted.id.clone(), posted.answered);
     let deadline = Instant::now() + Duration::from_secs(30);
     let mut last = None;
     while Instant::now() < deadline {
@@ -59,6 +60,8 @@ pub async fn run(stack: &Stack, args: Args) -> anyhow::Result<Outcome> {
         tokio::time::sleep(Duration::from_millis(5)).await;
     }
     let mut latency = Latencies::default();
+    // The last arrival at a subscriber's socket, by the kernel's stamps at both ends.
+    let mut last_arrival = None;
     let delivered = receipts
         .lock()
         .map(|r| {
@@ -66,6 +69,7 @@ pub async fn run(stack: &Stack, args: Args) -> anyhow::Result<Outcome> {
             for at in &got {
                 latency.record(at.read.saturating_duration_since(sent));
             }
+            last_arrival = got.iter().filter_map(|at| at.arrived).max();
             got.len()
         })
         .unwrap_or(0);
@@ -73,7 +77,13 @@ pub async fn run(stack: &Stack, args: Args) -> anyhow::Result<Outcome> {
     for connection in connections {
         let _ = connection.await;
     }
-    let to_last_ms = last.map(|l| l.saturating_duration_since(sent).as_secs_f64() * 1000.0);
+    let to_last_read_ms = last.map(|l| l.saturating_duration_since(sent).as_secs_f64() * 1000.0);
+    let to_last_ms = last_arrival.map(|at| {
+        at.duration_since(posted.answered_wall)
+            .unwrap_or_default()
+            .as_secs_f64()
+            * 1000.0
+    });
     let per_connection_kib = match (before, after) {
         (Some(b), Some(a)) if args.subscribers > 0 => {
             Some(a.saturating_sub(b) as f64 / args.subscribers as f64)
@@ -81,16 +91,18 @@ pub async fn run(stack: &Stack, args: Args) -> anyhow::Result<Outcome> {
         _ => None,
     };
     let headline = format!(
-        "{delivered}/{} delivered; last after {} ms; {} KiB per connection",
+        "{delivered}/{} delivered; last at its socket after {} ms (read after {} ms); {} KiB per connection",
         args.subscribers,
         to_last_ms.map_or("—".to_owned(), |ms| format!("{ms:.1}")),
+        to_last_read_ms.map_or("—".to_owned(), |ms| format!("{ms:.1}")),
         per_connection_kib.map_or("—".to_owned(), |k| format!("{k:.1}")),
     );
     Ok(Outcome {
         scenario: "fanout",
         settings: json!({"subscribers": args.subscribers}),
         figures: json!({
-            "delivered": delivered, "to_last_delivery_ms": to_last_ms, "latency": latency.summary(),
+            "delivered": delivered, "to_last_delivery_ms": to_last_ms,
+            "to_last_read_ms": to_last_read_ms, "latency": latency.summary(),
             "notification_rss_kib": {"before": before, "after": after},
             "memory_per_connection_kib": per_connection_kib,
             "targets": {"to_last_delivery_ms": 1000.0, "memory_per_connection_kib": 16.0},

@@ -1,7 +1,5 @@
 //! Regulators' SSE connections: each records when it received which report's alert.
 
-mod socket;
-
 use std::{
     collections::HashMap,
     sync::{Arc, Mutex},
@@ -9,7 +7,8 @@ use std::{
 };
 
 use anyhow::Context as _;
-pub use socket::scheduling;
+
+use super::socket;
 use tokio::{
     io::{AsyncReadExt as _, AsyncWriteExt as _, Interest},
     net::TcpStream,
