@@ -6,7 +6,7 @@
 
 use std::{sync::Arc, time::Duration};
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use prism_contracts::{events::notification::AlertEscalated, Envelope};
 use prism_messaging::Outbox;
 use sea_orm::{DatabaseConnection, TransactionTrait as _};
@@ -36,7 +36,7 @@ impl Escalation {
         let every = Duration::from_millis(self.settings.after_secs.saturating_mul(250))
             .clamp(Duration::from_millis(100), Duration::from_secs(30));
         loop {
-            if let Err(error) = self.escalate_due().await {
+            if let Err(error) = self.escalate_due_at(Utc::now()).await {
                 tracing::warn!(error = %error, "escalation round failed");
             }
             tokio::select! {
@@ -46,12 +46,12 @@ impl Escalation {
         }
     }
 
-    /// Escalates every alert that is due; returns how many.
-    pub async fn escalate_due(&self) -> anyhow::Result<usize> {
+    /// Escalates every alert that is due at `now`; returns how many. The time is given, not
+    /// read, so that a test can hold the clock: escalation is judged without waiting an hour.
+    pub async fn escalate_due_at(&self, now: DateTime<Utc>) -> anyhow::Result<usize> {
         let allowed = chrono::Duration::seconds(i64::try_from(self.settings.after_secs)?);
         let mut escalated = 0;
-        for alert in alerts::unacknowledged_before(&self.db, Utc::now() - allowed).await? {
-            let now = Utc::now();
+        for alert in alerts::unacknowledged_before(&self.db, now - allowed).await? {
             let contacts = &self.settings.contacts;
             let txn = self.db.begin().await?;
             if !alerts::escalate(&txn, alert.id, contacts, now).await? {

@@ -79,3 +79,66 @@ async fn an_acknowledged_alert_does_not_escalate() {
     let alerts = app.json(&world, "/v1/alerts", &alice).await;
     assert!(alerts["items"][0]["escalated_at"].is_null());
 }
+
+/// Escalation with the clock held by the test: no real time passes. The instance allows an
+/// hour, so its own rounds find nothing due; a round judged a minute before the hour is up
+/// escalates nothing, one judged a minute after escalates the alert, and later rounds leave
+/// it. The contact is mailed once and the escalation is recorded at the clock's time.
+#[tokio::test]
+async fn escalation_follows_the_clock_and_happens_once() {
+    use chrono::{Duration as Span, Utc};
+    use notification::delivery::escalation::Escalation;
+
+    let smtp = SmtpServer::start().await;
+    let world = World::new().await;
+    let mut own = escalating(smtp.port);
+    own.escalation.after_secs = 3600;
+    let app = world.instance(own.clone()).await;
+    let alice = world.regulator("alice");
+    app.subscribe(&world, &alice, json!({"channel": {"type": "stream"}}))
+        .await;
+    let raised = world.raise(alert()).await;
+    let alert_id = raised.data.alert_id;
+    app.delivery_with_status(&world, alert_id, "stream", "delivered")
+        .await;
+    let recorded = Utc::now();
+
+    let escalation = Escalation {
+        db: sea_orm::Database::connect(&world.database.url)
+            .await
+            .expect("database"),
+        outbox: prism_messaging::Outbox::new(),
+        settings: own.escalation.clone(),
+        dispatch: std::sync::Arc::new(tokio::sync::Notify::new()),
+    };
+    let hour = Span::seconds(3600);
+    let before = recorded + hour - Span::minutes(1);
+    assert_eq!(escalation.escalate_due_at(before).await.expect("round"), 0);
+    let due = recorded + hour + Span::minutes(1);
+    assert_eq!(escalation.escalate_due_at(due).await.expect("round"), 1);
+    let later = due + hour;
+    assert_eq!(
+        escalation.escalate_due_at(later).await.expect("round"),
+        0,
+        "once"
+    );
+
+    // The instance's delivery worker mails the contact.
+    let mailed = app
+        .delivery_with_status(&world, alert_id, "email", "delivered")
+        .await;
+    assert_eq!(mailed["subscriber"], "duty@scjgj.sh.gov.cn");
+    let alerts = app.json(&world, "/v1/alerts", &alice).await;
+    let escalated_at = alerts["items"][0]["escalated_at"]
+        .as_str()
+        .and_then(|at| chrono::DateTime::parse_from_rfc3339(at).ok())
+        .expect("escalated_at");
+    assert!(
+        (escalated_at.with_timezone(&Utc) - due)
+            .num_milliseconds()
+            .abs()
+            < 1000,
+        "recorded at the clock's time"
+    );
+    assert_eq!(smtp.mails().len(), 1);
+}
