@@ -9,7 +9,7 @@ use tokio::{
 };
 
 use super::socket;
-use crate::stack::Stack;
+use crate::stack::{Stack, Station};
 
 /// A report body of the given kind, naming the station's first district.
 pub fn body(kind: &str, n: u64, district: &str) -> serde_json::Value {
@@ -47,6 +47,22 @@ pub struct Posted {
     pub answered_wall: SystemTime,
 }
 
+/// The station that posts the `station`th report, and the report's body.
+fn report_of<'a>(
+    stack: &'a Stack,
+    station: usize,
+    kind: &str,
+    n: u64,
+) -> (&'a Station, serde_json::Value) {
+    let station = &stack.stations[station % stack.stations.len()];
+    let district = station
+        .districts
+        .first()
+        .map(String::as_str)
+        .unwrap_or("310115");
+    (station, body(kind, n, district))
+}
+
 /// Posts one report and times both ends of the request.
 pub async fn post_timed(
     client: &reqwest::Client,
@@ -55,16 +71,11 @@ pub async fn post_timed(
     kind: &str,
     n: u64,
 ) -> anyhow::Result<Posted> {
-    let station = &stack.stations[station % stack.stations.len()];
-    let district = station
-        .districts
-        .first()
-        .map(String::as_str)
-        .unwrap_or("310115");
+    let (station, report) = report_of(stack, station, kind, n);
     let request = client
         .post(format!("{}/v1/reports", stack.url("intake")?))
         .bearer_auth(&station.api_key)
-        .json(&body(kind, n, district));
+        .json(&report);
     let submitted = Instant::now();
     let response = request.send().await?;
     let answered = Instant::now();
@@ -87,26 +98,21 @@ pub async fn post_timed(
 /// Posts one report over a connection of its own, and takes the `201`'s arrival from the
 /// kernel's stamp on the socket, as the subscribers' arrivals are taken: a `201` timed when
 /// this process got round to it is late whenever the machine is busy, and every latency
-/// measured from it too short (one run in ten had subscribers stamped before the benchmark
-/// saw the `201`, PostgreSQL, 2026-12-06).
+/// measured from it too short (in one PostgreSQL run, 2026-12-06, a tenth of the arrivals
+/// at the subscribers were stamped before the benchmark saw the `201`).
 pub async fn post_stamped(
     stack: &Stack,
     station: usize,
     kind: &str,
     n: u64,
 ) -> anyhow::Result<Posted> {
-    let station = &stack.stations[station % stack.stations.len()];
-    let district = station
-        .districts
-        .first()
-        .map(String::as_str)
-        .unwrap_or("310115");
+    let (station, report) = report_of(stack, station, kind, n);
     let authority = stack
         .url("intake")?
         .strip_prefix("http://")
         .context("the intake URL is not http://")?
         .trim_end_matches('/');
-    let body = serde_json::to_vec(&body(kind, n, district))?;
+    let body = serde_json::to_vec(&report)?;
     let mut request = format!(
         "POST /v1/reports HTTP/1.1\r\nHost: {authority}\r\nAuthorization: Bearer {}\r\n\
          Content-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
