@@ -48,7 +48,6 @@ impl Stack {
             .with_context(|| format!("stack.json has no {role} token"))
     }
 
-    /// The resident memory of a service's process, in KiB (Linux).
     /// How a service's threads named `prefix…` are scheduled, for the outcome's record:
     /// `SCHED_FIFO <priority>`, `normal` or `mixed`, with how many there are.
     pub fn scheduling(&self, service: &str, prefix: &str) -> Option<String> {
@@ -85,6 +84,7 @@ impl Stack {
         ))
     }
 
+    /// The resident memory of a service's process, in KiB (Linux).
     pub fn rss_kib(&self, service: &str) -> Option<u64> {
         let pid = self.pids.get(service)?;
         let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;

@@ -83,6 +83,7 @@ pub async fn run(stack: &Stack, args: Args) -> anyhow::Result<Outcome> {
     let mut latency = Latencies::default();
     let mut at_socket = Latencies::default();
     let mut from_submission = Latencies::default();
+    let mut at_socket_from_submission = Latencies::default();
     let mut before_answer = 0_usize;
     // Per alert: its first subscriber's latency, and how long its fan-out took from the
     // first subscriber to the last. Together with the hop they place the time.
@@ -107,9 +108,18 @@ pub async fn run(stack: &Stack, args: Args) -> anyhow::Result<Outcome> {
                     .map(|at| at.duration_since(posted.answered_wall))
                 {
                     Some(Ok(after)) => at_socket.record(after),
-                    // Stamped before this process saw the `201`: counted, not hidden as 0.
+                    // Stamped before the `201` arrived: counted, not hidden as 0.
                     Some(Err(_)) => before_answer += 1,
                     None => unstamped += 1,
+                }
+                // The `201` itself comes late when intake's answer waits for a processor,
+                // which would make the figure above look better: from the submission there
+                // is no such help.
+                if let Some(Ok(after)) = received
+                    .arrived
+                    .map(|at| at.duration_since(posted.submitted_wall))
+                {
+                    at_socket_from_submission.record(after);
                 }
             }
             let reads = got.iter().map(|r| r.read);
@@ -119,11 +129,9 @@ pub async fn run(stack: &Stack, args: Args) -> anyhow::Result<Outcome> {
             }
             let arrivals = got.iter().filter_map(|r| r.arrived);
             if let (Some(earliest), Some(latest)) = (arrivals.clone().min(), arrivals.max()) {
-                first_at_socket.record(
-                    earliest
-                        .duration_since(posted.answered_wall)
-                        .unwrap_or_default(),
-                );
+                if let Ok(after) = earliest.duration_since(posted.answered_wall) {
+                    first_at_socket.record(after);
+                }
                 spread_at_socket.record(latest.duration_since(earliest).unwrap_or_default());
             }
         }
@@ -143,6 +151,7 @@ pub async fn run(stack: &Stack, args: Args) -> anyhow::Result<Outcome> {
         figures: json!({
             "alert_latency": summary, "alert_latency_at_socket": socket,
             "alert_latency_from_submission": from_submission.summary(),
+            "alert_latency_at_socket_from_submission": at_socket_from_submission.summary(),
             "unstamped_receipts": unstamped, "stamped_before_the_201": before_answer,
             "missing_deliveries": missing,
             "scheduling": {

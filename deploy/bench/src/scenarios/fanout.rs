@@ -78,12 +78,9 @@ pub async fn run(stack: &Stack, args: Args) -> anyhow::Result<Outcome> {
         let _ = connection.await;
     }
     let to_last_read_ms = last.map(|l| l.saturating_duration_since(sent).as_secs_f64() * 1000.0);
-    let to_last_ms = last_arrival.map(|at| {
-        at.duration_since(posted.answered_wall)
-            .unwrap_or_default()
-            .as_secs_f64()
-            * 1000.0
-    });
+    let to_last_ms = last_arrival
+        .and_then(|at| at.duration_since(posted.answered_wall).ok())
+        .map(|after| after.as_secs_f64() * 1000.0);
     let per_connection_kib = match (before, after) {
         (Some(b), Some(a)) if args.subscribers > 0 => {
             Some(a.saturating_sub(b) as f64 / args.subscribers as f64)

@@ -40,6 +40,8 @@ pub async fn post(
 pub struct Posted {
     pub id: String,
     pub submitted: Instant,
+    /// `submitted` on the wall clock, to set beside the subscribers' stamps.
+    pub submitted_wall: SystemTime,
     pub answered: Instant,
     /// When the `201` arrived, on the wall clock, to set beside the subscribers' stamps:
     /// the kernel's stamp where the post was stamped ([`post_stamped`]), else the time this
@@ -76,7 +78,7 @@ pub async fn post_timed(
         .post(format!("{}/v1/reports", stack.url("intake")?))
         .bearer_auth(&station.api_key)
         .json(&report);
-    let submitted = Instant::now();
+    let (submitted, submitted_wall) = (Instant::now(), SystemTime::now());
     let response = request.send().await?;
     let answered = Instant::now();
     let answered_wall = SystemTime::now();
@@ -90,6 +92,7 @@ pub async fn post_timed(
     Ok(Posted {
         id,
         submitted,
+        submitted_wall,
         answered,
         answered_wall,
     })
@@ -125,15 +128,39 @@ pub async fn post_stamped(
     let stream = TcpStream::connect(authority).await?;
     stream.set_nodelay(true)?;
     socket::stamp_arrivals(&stream)?;
-    let submitted = Instant::now();
+    let (submitted, submitted_wall) = (Instant::now(), SystemTime::now());
     let mut stream = stream;
     stream.write_all(&request).await?;
+    let (answered, answered_wall, response) =
+        tokio::time::timeout(Duration::from_secs(30), read_response(&stream))
+            .await
+            .context("intake did not answer within 30 s")??;
+    let text = String::from_utf8_lossy(&response);
+    let (head, body) = text.split_once("\r\n\r\n").context("no response head")?;
+    anyhow::ensure!(
+        head.starts_with("HTTP/1.1 201"),
+        "intake answered {head}: {body}"
+    );
+    let accepted: serde_json::Value =
+        serde_json::from_str(body).with_context(|| format!("the 201's body: {body}"))?;
+    Ok(Posted {
+        id: accepted["id"].as_str().unwrap_or_default().to_owned(),
+        submitted,
+        submitted_wall,
+        answered,
+        answered_wall,
+    })
+}
+
+/// Reads one response with a `Content-Length` body (or up to the connection's end). Returns
+/// when its first bytes were read and when they arrived: the kernel's stamp on that read,
+/// else the wall clock at the read.
+async fn read_response(stream: &TcpStream) -> anyhow::Result<(Instant, SystemTime, Vec<u8>)> {
     let (mut response, mut buffer) = (Vec::new(), vec![0_u8; 16 * 1024]);
-    // The first read holds the status line; its stamp is the `201`'s arrival.
-    let mut first: Option<(Instant, Option<SystemTime>)> = None;
+    let mut first: Option<(Instant, SystemTime)> = None;
     loop {
         stream.readable().await?;
-        let read = stream.try_io(Interest::READABLE, || socket::receive(&stream, &mut buffer));
+        let read = stream.try_io(Interest::READABLE, || socket::receive(stream, &mut buffer));
         let (bytes, arrived) = match read {
             Ok(read) => read,
             Err(e)
@@ -149,24 +176,30 @@ pub async fn post_stamped(
         if bytes == 0 {
             break;
         }
-        first.get_or_insert((Instant::now(), arrived));
+        first.get_or_insert_with(|| (Instant::now(), arrived.unwrap_or_else(SystemTime::now)));
         response.extend_from_slice(&buffer[..bytes]);
+        if is_complete(&response) {
+            break;
+        }
     }
-    let (answered, stamp) = first.context("intake closed without answering")?;
-    let text = String::from_utf8_lossy(&response);
-    let (head, body) = text.split_once("\r\n\r\n").context("no response head")?;
-    anyhow::ensure!(
-        head.starts_with("HTTP/1.1 201"),
-        "intake answered {head}: {body}"
-    );
-    let accepted: serde_json::Value =
-        serde_json::from_str(body).with_context(|| format!("the 201's body: {body}"))?;
-    Ok(Posted {
-        id: accepted["id"].as_str().unwrap_or_default().to_owned(),
-        submitted,
-        answered,
-        answered_wall: stamp.unwrap_or_else(SystemTime::now),
-    })
+    let (read, arrived) = first.context("intake closed without answering")?;
+    Ok((read, arrived, response))
+}
+
+/// Whether `response` holds its head and all of the body its `Content-Length` announces.
+fn is_complete(response: &[u8]) -> bool {
+    let Some(end) = response.windows(4).position(|w| w == b"\r\n\r\n") else {
+        return false;
+    };
+    let head = String::from_utf8_lossy(&response[..end]);
+    head.lines()
+        .find_map(|line| {
+            let (name, value) = line.split_once(':')?;
+            name.eq_ignore_ascii_case("content-length")
+                .then(|| value.trim().parse::<usize>().ok())
+                .flatten()
+        })
+        .is_some_and(|length| response.len() >= end + 4 + length)
 }
 
 /// Posts routine reports at `rate` per second until `until`; returns how many were accepted.

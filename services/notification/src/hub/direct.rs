@@ -330,7 +330,9 @@ impl Direct {
                 state.queue = batch;
             }
             if !blocked {
-                // All written; what came meanwhile goes next, without waiting.
+                // All written; what came meanwhile goes next, after letting the worker's
+                // other tasks run: a steady trickle must not keep it here.
+                tokio::task::yield_now().await;
                 continue;
             }
             match tokio::time::timeout(stalled, socket.writable()).await {

@@ -106,9 +106,15 @@ mod tests {
     use super::*;
 
     /// Whether this process may use `SCHED_FIFO` at `priority`: `CAP_SYS_NICE`, or an
-    /// `RLIMIT_RTPRIO` that reaches it. (A user namespace or real-time group scheduling can
-    /// still refuse; then the tests below only check that what is reported is what is so.)
+    /// `RLIMIT_RTPRIO` that reaches it, and no real-time group scheduling that gives its
+    /// group no time (cgroup v1 `cpu.rt_runtime_us` of 0, as in a container by default).
     fn may_run_first(priority: u8) -> bool {
+        let no_group_budget = std::fs::read_to_string("/sys/fs/cgroup/cpu/cpu.rt_runtime_us")
+            .is_ok_and(|budget| budget.trim() == "0");
+        permitted(priority) && !no_group_budget
+    }
+
+    fn permitted(priority: u8) -> bool {
         let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
         let effective = status
             .lines()
