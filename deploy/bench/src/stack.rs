@@ -52,35 +52,17 @@ impl Stack {
     /// `SCHED_FIFO <priority>`, `normal` or `mixed`, with how many there are.
     pub fn scheduling(&self, service: &str, prefix: &str) -> Option<String> {
         let pid = self.pids.get(service)?;
-        let mut policies = Vec::new();
-        for task in std::fs::read_dir(format!("/proc/{pid}/task"))
-            .ok()?
-            .flatten()
-        {
-            let path = task.path();
-            let name = std::fs::read_to_string(path.join("comm")).unwrap_or_default();
-            if !name.trim().starts_with(prefix) {
-                continue;
-            }
-            // Fields 40 and 41 of `stat` (proc(5)): real-time priority and policy; the
-            // fields after the name's `)` start at 3.
-            let stat = std::fs::read_to_string(path.join("stat")).unwrap_or_default();
-            let fields: Vec<&str> = stat
-                .rfind(')')
-                .map(|end| stat[end + 2..].split(' ').collect())
-                .unwrap_or_default();
-            let (priority, policy) = (fields.get(40 - 3), fields.get(41 - 3));
-            policies.push(match (priority, policy) {
-                (Some(priority), Some(&"1")) => format!("SCHED_FIFO {priority}"),
-                _ => "normal".to_owned(),
-            });
-        }
-        let first = policies.first()?.clone();
-        let all = policies.iter().all(|p| *p == first);
+        let threads = prism_test_support::threads::scheduling_of(&pid.to_string(), prefix);
+        let says = |t: &prism_test_support::threads::Scheduling| match t.policy {
+            prism_test_support::threads::SCHED_FIFO => format!("SCHED_FIFO {}", t.priority),
+            _ => "normal".to_owned(),
+        };
+        let first = says(threads.first()?);
+        let all = threads.iter().all(|t| says(t) == first);
         Some(format!(
             "{} ({} threads)",
             if all { first } else { "mixed".to_owned() },
-            policies.len()
+            threads.len()
         ))
     }
 

@@ -3,10 +3,7 @@
 use std::time::{Duration, Instant, SystemTime};
 
 use anyhow::Context as _;
-use tokio::{
-    io::{AsyncWriteExt as _, Interest},
-    net::TcpStream,
-};
+use tokio::{io::AsyncWriteExt as _, net::TcpStream};
 
 use super::socket;
 use crate::stack::{Stack, Station};
@@ -159,20 +156,7 @@ async fn read_response(stream: &TcpStream) -> anyhow::Result<(Instant, SystemTim
     let (mut response, mut buffer) = (Vec::new(), vec![0_u8; 16 * 1024]);
     let mut first: Option<(Instant, SystemTime)> = None;
     loop {
-        stream.readable().await?;
-        let read = stream.try_io(Interest::READABLE, || socket::receive(stream, &mut buffer));
-        let (bytes, arrived) = match read {
-            Ok(read) => read,
-            Err(e)
-                if matches!(
-                    e.kind(),
-                    std::io::ErrorKind::WouldBlock | std::io::ErrorKind::Interrupted
-                ) =>
-            {
-                continue
-            }
-            Err(e) => return Err(e.into()),
-        };
+        let (bytes, arrived) = socket::read_stamped(stream, &mut buffer).await?;
         if bytes == 0 {
             break;
         }

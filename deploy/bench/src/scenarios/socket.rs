@@ -68,6 +68,25 @@ pub fn stamp_arrivals(socket: &impl AsFd) -> std::io::Result<()> {
     Ok(setsockopt(socket, ReceiveTimestampns, &true)?)
 }
 
+/// Waits for `stream` to hold something and reads it, with its stamp ([`receive`]); 0 bytes
+/// at the end of the stream. Cancel-safe: nothing is read until the read returns.
+pub async fn read_stamped(
+    stream: &tokio::net::TcpStream,
+    buffer: &mut [u8],
+) -> std::io::Result<(usize, Option<SystemTime>)> {
+    loop {
+        stream.readable().await?;
+        match stream.try_io(tokio::io::Interest::READABLE, || receive(stream, buffer)) {
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    std::io::ErrorKind::WouldBlock | std::io::ErrorKind::Interrupted
+                ) => {}
+            read => return read,
+        }
+    }
+}
+
 /// Reads what the socket holds, with the kernel's stamp of the last segment read. Segments
 /// that lay in the socket together come out in one read with the later stamp, so the stamp
 /// can only be late, never early.

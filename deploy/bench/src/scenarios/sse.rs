@@ -10,7 +10,7 @@ use anyhow::Context as _;
 
 use super::socket;
 use tokio::{
-    io::{AsyncReadExt as _, AsyncWriteExt as _, Interest},
+    io::{AsyncReadExt as _, AsyncWriteExt as _},
     net::TcpStream,
     sync::watch,
 };
@@ -122,20 +122,8 @@ async fn open(
             let mut buffer = vec![0_u8; 16 * 1024];
             loop {
                 tokio::select! {
-                    ready = stream.readable() => {
-                        if ready.is_err() {
-                            return;
-                        }
-                        let (n, arrived) = match stream
-                            .try_io(Interest::READABLE, || socket::receive(&stream, &mut buffer))
-                        {
-                            Ok((n @ 1.., arrived)) => (n, arrived),
-                            Err(e) if matches!(
-                                e.kind(),
-                                std::io::ErrorKind::WouldBlock | std::io::ErrorKind::Interrupted
-                            ) => continue,
-                            _ => return,
-                        };
+                    read = socket::read_stamped(&stream, &mut buffer) => {
+                        let Ok((n @ 1.., arrived)) = read else { return };
                         let read = Instant::now();
                         for report in reader.alerts(&buffer[..n]) {
                             if let Ok(mut receipts) = receipts.lock() {

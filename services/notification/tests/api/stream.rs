@@ -366,11 +366,12 @@ async fn the_fan_out_threads_are_urgent() {
     if !may {
         eprintln!("SCHED_FIFO is refused here: the fan-out threads run under the normal policy");
     }
-    for (name, policy) in fan_outs {
+    for thread in fan_outs {
         assert_eq!(
-            policy == threads::SCHED_FIFO,
+            thread.policy == threads::SCHED_FIFO,
             may,
-            "{name} runs urgent exactly when it may"
+            "{} runs urgent exactly when it may",
+            thread.name
         );
     }
 }

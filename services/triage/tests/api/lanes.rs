@@ -82,7 +82,7 @@ async fn the_alert_thread_is_urgent() {
     if !may {
         eprintln!("SCHED_FIFO is refused here: the alert thread runs under the normal policy");
     }
-    for (name, policy) in alerts {
-        assert_eq!(policy == threads::SCHED_FIFO, may, "{name}");
+    for thread in alerts {
+        assert_eq!(thread.policy == threads::SCHED_FIFO, may, "{}", thread.name);
     }
 }
